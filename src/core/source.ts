@@ -1,0 +1,299 @@
+/**
+ * JSON and YAML documents parsed into plain values that remember where each node came from, so
+ * that a finding or an error can name the file and line of what it is about.
+ *
+ * Positions are kept as offsets beside the values (never inside them) and turned into lines only
+ * when asked: the largest real descriptions have hundreds of thousands of nodes.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { printParseErrorCode, visit } from 'jsonc-parser';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { FileReadError, ParseError } from './errors.ts';
+import type { SourceLocation } from './location.ts';
+import { escapePointerToken } from './location.ts';
+
+export type SourceFormat = 'json' | 'yaml';
+
+/** Larger files are refused rather than read: the largest real description we know is 13 MB. */
+export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+interface FileInfo {
+  readonly file: string;
+  /** Offset at which each line starts; line n (1-based) starts at lineStarts[n - 1]. */
+  readonly lineStarts: readonly number[];
+}
+
+interface NodeInfo {
+  readonly source: FileInfo;
+  readonly parent: object | undefined;
+  /** Member name or array index under which this node sits in its parent. */
+  readonly key: string;
+  /** Offset of the key that names this node, or of the node itself when it has no key. */
+  readonly offset: number;
+  /** Offsets of the members of an object (by name) or the items of an array (by index). */
+  readonly members: Map<string, number>;
+}
+
+/**
+ * Parsed documents and the positions of their nodes. One map can hold several files, so that a
+ * node reached through an external `$ref` still locates in its own file.
+ */
+export class SourceMap {
+  readonly #nodes = new WeakMap<object, NodeInfo>();
+
+  /** Parses `text` (JSON or YAML) and returns its root value. Throws `ParseError` with file:line. */
+  parse(text: string, file: string, format: SourceFormat = detectFormat(file, text)): unknown {
+    const source: FileInfo = { file, lineStarts: lineStartsOf(text) };
+    return format === 'json' ? this.#parseJson(text, source) : this.#parseYaml(text, source);
+  }
+
+  /** Reads and parses a file. Throws `FileReadError` or `ParseError`. */
+  async parseFile(path: string, displayName: string = path): Promise<unknown> {
+    return this.parse(await readSourceText(path, displayName), displayName);
+  }
+
+  /**
+   * Where `node` (an object or array from a parsed document) came from; with `member`, where that
+   * member of it is. Undefined for values that were not parsed by this map.
+   */
+  locate(node: object, member?: string | number): SourceLocation | undefined {
+    const info = this.#nodes.get(node);
+    if (!info) return undefined;
+    const memberOffset = member === undefined ? undefined : info.members.get(String(member));
+    const offset = memberOffset ?? info.offset;
+    const { line, column } = lineAndColumn(info.source.lineStarts, offset);
+    const pointer = this.#pointerOf(info) + (memberOffset === undefined ? '' : `/${escapePointerToken(String(member))}`);
+    return { file: info.source.file, line, column, pointer };
+  }
+
+  /** The file a parsed node belongs to. */
+  fileOf(node: object): string | undefined {
+    return this.#nodes.get(node)?.source.file;
+  }
+
+  #pointerOf(info: NodeInfo): string {
+    const tokens: string[] = [];
+    for (let at: NodeInfo | undefined = info; at?.parent !== undefined; at = this.#nodes.get(at.parent)) {
+      tokens.push(escapePointerToken(at.key));
+    }
+    return tokens.reverse().map((t) => `/${t}`).join('');
+  }
+
+  #register(node: object, source: FileInfo, parent: object | undefined, key: string, offset: number): NodeInfo {
+    const info: NodeInfo = { source, parent, key, offset, members: new Map() };
+    this.#nodes.set(node, info);
+    return info;
+  }
+
+  #parseJson(text: string, source: FileInfo): unknown {
+    interface Frame { node: Record<string, unknown> | unknown[]; info: NodeInfo }
+    const stack: Frame[] = [];
+    let root: unknown;
+    let pendingKey = '';
+    let pendingKeyOffset = 0;
+
+    const place = (value: unknown, offset: number): void => {
+      const top = stack.at(-1);
+      if (!top) {
+        root = value;
+        return;
+      }
+      if (Array.isArray(top.node)) {
+        top.info.members.set(String(top.node.length), offset);
+        top.node.push(value);
+      } else {
+        setMember(top.node, pendingKey, value);
+      }
+    };
+    const open = (node: Record<string, unknown> | unknown[], offset: number): void => {
+      const top = stack.at(-1);
+      const isItem = top !== undefined && Array.isArray(top.node);
+      const key = top === undefined ? '' : isItem ? String((top.node as unknown[]).length) : pendingKey;
+      const info = this.#register(node, source, top?.node, key, top === undefined || isItem ? offset : pendingKeyOffset);
+      place(node, offset);
+      stack.push({ node, info });
+    };
+
+    visit(
+      text,
+      {
+        onObjectBegin: (offset) => { open({}, offset); },
+        onArrayBegin: (offset) => { open([], offset); },
+        onObjectEnd: () => { stack.pop(); },
+        onArrayEnd: () => { stack.pop(); },
+        onObjectProperty: (property, offset) => {
+          pendingKey = property;
+          pendingKeyOffset = offset;
+          stack.at(-1)?.info.members.set(property, offset);
+        },
+        onLiteralValue: (value: unknown, offset) => { place(value, offset); },
+        onError: (code, offset) => {
+          throw new ParseError(`invalid JSON: ${describeJsonError(printParseErrorCode(code))}`, {
+            location: locationAt(source, offset),
+          });
+        },
+      },
+      { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+    );
+    return root;
+  }
+
+  #parseYaml(text: string, source: FileInfo): unknown {
+    const doc = parseDocument(text, { lineCounter: new LineCounter(), merge: true, prettyErrors: false, uniqueKeys: true });
+    const [error] = doc.errors;
+    if (error) {
+      throw new ParseError(`invalid YAML: ${firstLine(error.message)}`, { location: locationAt(source, error.pos[0]) });
+    }
+    const converted = new Map<YamlNode, unknown>();
+    return this.#convertYaml(doc, doc.contents, source, undefined, '', 0, converted);
+  }
+
+  #convertYaml(
+    doc: Document,
+    node: unknown,
+    source: FileInfo,
+    parent: object | undefined,
+    key: string,
+    keyOffset: number,
+    converted: Map<YamlNode, unknown>,
+  ): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target === undefined ? null : converted.get(target) ?? this.#convertYaml(doc, target, source, parent, key, keyOffset, converted);
+    }
+    if (isScalar(node)) return node.value;
+    if (isSeq(node)) {
+      const array: unknown[] = [];
+      converted.set(node, array);
+      const info = this.#register(array, source, parent, key, parent === undefined ? node.range?.[0] ?? 0 : keyOffset);
+      node.items.forEach((item, index) => {
+        const offset = nodeOffset(item) ?? keyOffset;
+        info.members.set(String(index), offset);
+        array.push(this.#convertYaml(doc, item, source, array, String(index), offset, converted));
+      });
+      return array;
+    }
+    if (isMap(node)) {
+      const object: Record<string, unknown> = {};
+      converted.set(node, object);
+      const info = this.#register(object, source, parent, key, parent === undefined ? node.range?.[0] ?? 0 : keyOffset);
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const name = scalarKey(pair.key);
+        const offset = nodeOffset(pair.key) ?? keyOffset;
+        if (name === '<<') {
+          mergeInto(object, this.#convertYaml(doc, pair.value, source, object, name, offset, converted));
+          continue;
+        }
+        info.members.set(name, offset);
+        setMember(object, name, this.#convertYaml(doc, pair.value, source, object, name, offset, converted));
+      }
+      return object;
+    }
+    return null;
+  }
+}
+
+/** Reads a file as UTF-8 text, with errors that say which file and why. */
+export async function readSourceText(path: string, displayName: string = path): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FileReadError(`${displayName} is not a file`);
+    if (info.size > MAX_SOURCE_BYTES) {
+      throw new FileReadError(`${displayName} is ${info.size} bytes, more than the ${MAX_SOURCE_BYTES} bytes Leakproof reads`);
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof FileReadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? error);
+    throw new FileReadError(`cannot read ${displayName}: ${why}`, { cause: error });
+  }
+}
+
+export function detectFormat(file: string, text: string): SourceFormat {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  const first = /\S/.exec(text)?.[0];
+  return first === '{' || first === '[' ? 'json' : 'yaml';
+}
+
+function setMember(object: Record<string, unknown>, key: string, value: unknown): void {
+  // A plain assignment to "__proto__" would replace the prototype of the object being built.
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
+/** YAML merge keys (`<<: *base`): members already present win. */
+function mergeInto(object: Record<string, unknown>, merged: unknown): void {
+  for (const source of Array.isArray(merged) ? merged : [merged]) {
+    if (source === null || typeof source !== 'object') continue;
+    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+      if (!Object.hasOwn(object, name)) setMember(object, name, value);
+    }
+  }
+}
+
+function scalarKey(key: unknown): string {
+  if (isScalar(key)) return typeof key.value === 'string' ? key.value : key.source ?? String(key.value);
+  return String(key);
+}
+
+function nodeOffset(node: unknown): number | undefined {
+  if (node !== null && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    return range?.[0];
+  }
+  return undefined;
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineAndColumn(lineStarts: readonly number[], offset: number): { line: number; column: number } {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
+}
+
+function locationAt(source: FileInfo, offset: number): SourceLocation {
+  return { file: source.file, ...lineAndColumn(source.lineStarts, offset), pointer: '' };
+}
+
+function describeJsonError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'malformed number',
+    PropertyNameExpected: 'property name expected',
+    ValueExpected: 'value expected',
+    ColonExpected: "':' expected",
+    CommaExpected: "',' expected",
+    CloseBraceExpected: "'}' expected",
+    CloseBracketExpected: "']' expected",
+    EndOfFileExpected: 'end of file expected',
+    InvalidCommentToken: 'comments are not allowed in JSON',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
