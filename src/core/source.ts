@@ -68,6 +68,15 @@ export class SourceMap {
     return { file: info.source.file, line, column, pointer };
   }
 
+  /**
+   * Makes `derived` (a value built from `original`, e.g. a schema assembled from a Swagger 2.0
+   * parameter) locate where `original` does.
+   */
+  alias(derived: object, original: object): void {
+    const info = this.#nodes.get(original);
+    if (info) this.#nodes.set(derived, info);
+  }
+
   /** The file a parsed node belongs to. */
   fileOf(node: object): string | undefined {
     return this.#nodes.get(node)?.source.file;
