@@ -1,0 +1,24 @@
+/** Every route of the reference API in one place, and which of them a mode deploys. */
+import type { ModeRules } from '../modes.ts';
+import type { Route } from '../route.ts';
+import { adminRoutes } from './admin.ts';
+import { authRoutes } from './auth.ts';
+import { descriptionRoutes } from './description.ts';
+import { graphqlRoutes } from './graphql.ts';
+import { legacyRoutes } from './legacy.ts';
+import { peopleRoutes } from './people.ts';
+import { statsRoutes } from './stats.ts';
+
+/** The routes the OpenAPI document describes, in lookup order. */
+export const DOCUMENTED_ROUTES: readonly Route[] = [
+  ...descriptionRoutes,
+  ...authRoutes,
+  ...peopleRoutes,
+  ...statsRoutes,
+  ...graphqlRoutes,
+  ...adminRoutes,
+];
+
+export function routesFor(rules: ModeRules): readonly Route[] {
+  return rules.legacyRouteServed ? [...DOCUMENTED_ROUTES, ...legacyRoutes] : DOCUMENTED_ROUTES;
+}
