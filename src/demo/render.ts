@@ -1,0 +1,114 @@
+/** The incident replay as a before/after table a person reads in a terminal (or a log). */
+import type { Io } from '../cli/io.ts';
+import type { Mode } from '../reference-api/index.ts';
+import { MODES, PLANTED_FLAWS } from '../reference-api/index.ts';
+import type { Caller, IncidentReplay, Outcome, PersonalField, ReplayRow } from './incident.ts';
+import { PROBES } from './incident.ts';
+
+const MODE_HEADINGS: Record<Mode, string> = {
+  leaky: 'Jan 2021: leaky',
+  authonly: '2 Feb "fix": authonly',
+  fixed: 'fixed',
+};
+
+type Tone = 'leak' | 'safe' | 'own' | 'plain';
+interface Cell {
+  text: string;
+  tone: Tone;
+}
+
+export function describeOutcome(outcome: Outcome, caller: Caller): Cell {
+  const { status, victimFields, victimListed, othersExposed } = outcome;
+  if (status === 401 || status === 403 || status === 404) return { text: `refused (${status})`, tone: 'safe' };
+  if (status >= 400) return { text: `error (${status})`, tone: 'plain' };
+  const others = othersExposed > 0 ? `, +${othersExposed} others` : '';
+  if (caller === 'owner') return { text: `her own data (${victimFields.length})${others}`, tone: othersExposed > 0 ? 'leak' : 'own' };
+  if (victimFields.length > 0) return { text: `LEAKS ${victimFields.length} fields${others}`, tone: 'leak' };
+  if (othersExposed > 0) return { text: `LEAKS${others}`, tone: 'leak' };
+  return { text: victimListed ? 'public card only' : 'not shown', tone: 'safe' };
+}
+
+export function renderReplay(replay: IncidentReplay, io: Io): void {
+  const { bold, dim, red, green } = io.colors;
+  const paint = (cell: Cell): string => (cell.tone === 'leak' ? red(bold(cell.text)) : cell.tone === 'safe' ? green(cell.text) : cell.text);
+  const victim = replay.victim.username;
+  const callerLabel: Record<Caller, string> = { anonymous: 'anonymous', member: 'a member who just signed up', owner: `${victim} herself` };
+
+  const cells = replay.rows.map((row) => MODES.map((mode) => describeOutcome(row.outcomes[mode], row.caller)));
+  const first = Math.max(...Object.values(callerLabel).map((l) => l.length + 2)) + 2;
+  const widths = MODES.map((mode, i) => Math.max(MODE_HEADINGS[mode].length, ...cells.map((row) => row[i]?.text.length ?? 0)) + 3);
+  const line = (label: string, texts: string[], painted: string[]): string =>
+    label.padEnd(first) + painted.map((p, i) => p + ' '.repeat(Math.max(0, (widths[i] ?? 0) - (texts[i]?.length ?? 0)))).join('').trimEnd();
+
+  io.out(bold('Leakproof demo: the 2021 Peloton API leak, replayed'));
+  io.out('');
+  io.out(`${victim} keeps her profile private. Three callers ask the reference API about her, at each stage`);
+  io.out('of the incident, over real HTTP. What did each of them get?');
+  io.out('');
+  io.out(bold(line('', MODES.map((m) => MODE_HEADINGS[m]), MODES.map((m) => MODE_HEADINGS[m]))));
+  for (const probe of PROBES) {
+    io.out(`${bold(probe.name)}  ${dim(`${probe.method} ${probe.path.replace(replay.victim.id, '{id}')}`)}`);
+    replay.rows.forEach((row, r) => {
+      if (row.probe !== probe) return;
+      const rowCells = cells[r] ?? [];
+      io.out(line(`  ${callerLabel[row.caller]}`, rowCells.map((c) => c.text), rowCells.map(paint)));
+    });
+  }
+  io.out('');
+  for (const sentence of findings(replay)) for (const wrapped of wrap(sentence, 100)) io.out(wrapped);
+  io.out('');
+  const counts = MODES.map((mode) => `${PLANTED_FLAWS.filter((f) => f.mode === mode).length} in ${mode}`).join(', ');
+  io.out(dim(`Planted flaws, the ground truth a scanner is measured against: ${counts} (src/reference-api/flaws.ts).`));
+  io.out(dim('Explore it yourself: leakproof reference-api --mode authonly, then log in as alice / alice-pedals-2021.'));
+}
+
+/** The story the table tells, in sentences built from what the replay measured. */
+function findings(replay: IncidentReplay): string[] {
+  const victim = replay.victim;
+  const fieldsOf = (mode: Mode, caller: Caller): Set<PersonalField> =>
+    new Set(replay.rows.filter((r) => r.caller === caller).flatMap((r) => r.outcomes[mode].victimFields));
+  const rowsLeaking = (mode: Mode, caller: Caller): ReplayRow[] => replay.rows.filter((r) => r.caller === caller && r.outcomes[mode].victimFields.length > 0);
+  const sentences: string[] = [];
+
+  const anonymous = fieldsOf('leaky', 'anonymous');
+  if (anonymous.size > 0) {
+    const values = [...anonymous].map((field) => `${field} ${String(victim[field])}`).join(', ');
+    sentences.push(`January 2021: without logging in, anyone could read ${victim.username}'s ${values}.`);
+  }
+  const widest = replay.rows
+    .filter((r) => r.caller === 'anonymous' && r.outcomes.leaky.othersExposed > 0)
+    .sort((a, b) => b.outcomes.leaky.othersExposed - a.outcomes.leaky.othersExposed)[0];
+  if (widest) {
+    const { othersExposed, victimFields } = widest.outcomes.leaky;
+    sentences.push(`One ${widest.probe.name.toLowerCase()} request gave anyone the ${victimFields.join(', ')} of ${othersExposed} more riders at once.`);
+  }
+
+  const refusedAnonymous = rowsLeaking('authonly', 'anonymous').length === 0;
+  const memberRows = rowsLeaking('authonly', 'member');
+  if (refusedAnonymous && memberRows.length > 0) {
+    sentences.push(
+      `2 February: anonymous callers were refused, but anyone can sign up, and any member still read her data on ${memberRows.length} of ${PROBES.length} routes.`,
+    );
+  }
+  const memberFixed = fieldsOf('fixed', 'member');
+  const ownerFixed = fieldsOf('fixed', 'owner');
+  if (memberFixed.size === 0 && ownerFixed.size > 0) {
+    sentences.push(`Fixed: the server decides what each caller may see. A stranger gets the public card; ${victim.username} still gets all ${ownerFixed.size} of her fields.`);
+  }
+  return sentences;
+}
+
+/** Breaks a sentence into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = `  ${word}`;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  return [...lines, current];
+}

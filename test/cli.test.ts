@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { bufferIo } from '../src/cli/io.ts';
+import { main, VERSION } from '../src/cli/main.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'leakproof.js');
+const fixture = (name: string): string => join('test', 'fixtures', 'specs', name);
+const root = join(import.meta.dirname, '..');
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = bufferIo();
+  const code = await main(argv, io);
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+}
+
+/** Runs the real executable, as a user would. */
+async function spawn(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...argv], { cwd: root, env: { ...process.env, LEAKPROOF_DEBUG: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('leakproof --help and --version', () => {
+  it('lists the commands and the exit codes', async () => {
+    const { code, stdout } = await run('--help');
+    assert.equal(code, 0);
+    for (const command of ['demo', 'inspect', 'reference-api']) assert.match(stdout, new RegExp(`^ {2}${command} +\\S`, 'm'));
+    assert.match(stdout, /Exit codes: 0 ok, 1 findings, 2 bad usage/);
+  });
+
+  it('prints the package version', async () => {
+    assert.equal(VERSION, '0.1.0');
+    assert.deepEqual(await run('--version'), { code: 0, stdout: '0.1.0', stderr: '' });
+  });
+
+  it('shows a command\'s own help', async () => {
+    const { code, stdout } = await run('inspect', '--help');
+    assert.equal(code, 0);
+    assert.match(stdout, /^Usage: leakproof inspect SPEC/);
+  });
+
+  it('exits 2 with the usage when no command is given', async () => {
+    const { code, stdout } = await run();
+    assert.equal(code, 2);
+    assert.match(stdout, /^Usage: leakproof <command>/);
+  });
+});
+
+describe('bad usage is refused with exit code 2 and a pointer to help', () => {
+  it('an unknown command', async () => {
+    const { code, stderr } = await run('scna');
+    assert.equal(code, 2);
+    assert.equal(stderr, "leakproof: ERR_USAGE unknown command 'scna'\n  hint: commands: demo, inspect, reference-api");
+  });
+
+  it('an unknown option', async () => {
+    const { code, stderr } = await run('inspect', 'x.yaml', '--jsn');
+    assert.equal(code, 2);
+    assert.match(stderr, /^leakproof: ERR_USAGE Unknown option '--jsn'\n {2}hint: see 'leakproof inspect --help'$/);
+  });
+
+  it('a missing argument', async () => {
+    const { code, stderr } = await run('inspect');
+    assert.equal(code, 2);
+    assert.match(stderr, /ERR_USAGE inspect takes exactly one API description file/);
+  });
+
+  it('a bad mode or port', async () => {
+    assert.match((await run('reference-api', '--mode', 'leaking')).stderr, /ERR_USAGE --mode must be one of leaky, authonly, fixed, not 'leaking'/);
+    const port = await run('reference-api', '--port', '80a');
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /ERR_USAGE --port must be a whole number from 0 to 65535, not '80a'/);
+  });
+});
+
+describe('leakproof inspect SPEC', () => {
+  it('lists each operation with its security and file:line', async () => {
+    const { code, stdout } = await run('inspect', fixture('fitness.yaml'));
+    assert.equal(code, 0);
+    assert.match(stdout, /^Fixture fitness API 1 — OpenAPI 3\.1 \(test\/fixtures\/specs\/fitness\.yaml\)$/m);
+    assert.match(stdout, /^4 operations, 1 webhook, 2 security schemes, 1 named schema$/m);
+    assert.match(stdout, /^ {2}GET +\/users\/\{id\} +getUser +bearer +test\/fixtures\/specs\/fitness\.yaml:17:5$/m);
+    assert.match(stdout, /^ {2}DELETE +\/users\/\{id\} +deleteUser +none +test\/fixtures\/specs\/fitness\.yaml:34:5$/m);
+    assert.match(stdout, /^ {2}GET +\/users\/\{id\}\/friends +listFriends +anonymous \| bearer /m);
+  });
+
+  it('prints the model as JSON with --json', async () => {
+    const { code, stdout } = await run('inspect', fixture('petstore-swagger2.json'), '--json');
+    assert.equal(code, 0);
+    const model = JSON.parse(stdout) as { format: string; operations: { id: string; location: { line: number } }[] };
+    assert.equal(model.format, 'swagger-2.0');
+    assert.deepEqual(model.operations.map((op) => [op.id, op.location.line]), [['listPets', 15], ['createPet', 20], ['uploadPhoto', 28]]);
+  });
+
+  it('reports description errors on stderr as file:line, and fails on them only with --strict', async () => {
+    const lenient = await run('inspect', fixture('broken-ref.yaml'));
+    assert.equal(lenient.code, 0);
+    assert.match(lenient.stderr, /^test\/fixtures\/specs\/broken-ref\.yaml:12:17: error unresolved-ref: \$ref '#\/components\/schemas\/Thnig' points at nothing/);
+    assert.match(lenient.stdout, /1 error and 0 warnings in the description/);
+    const strict = await run('inspect', fixture('broken-ref.yaml'), '--strict');
+    assert.equal(strict.code, 2);
+    assert.match(strict.stderr, /^leakproof: test\/fixtures\/specs\/broken-ref\.yaml:12:17: ERR_SPEC_REF /);
+  });
+
+  it('refuses a malformed file with file:line:column and exit code 2', async () => {
+    const { code, stderr } = await run('inspect', fixture('malformed.json'));
+    assert.equal(code, 2);
+    assert.equal(stderr, 'leakproof: test/fixtures/specs/malformed.json:5:41: ERR_PARSE invalid JSON: property name expected');
+  });
+});
+
+describe('the leakproof executable', () => {
+  it('exits with the documented code and never prints a stack trace', async () => {
+    const missing = await spawn('inspect', 'no-such-file.yaml');
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'leakproof: ERR_FILE_READ cannot read no-such-file.yaml: no such file\n');
+    assert.doesNotMatch(missing.stderr, /\bat .*\.ts:\d+/);
+  });
+
+  it('says clearly when the port is taken, with exit code 3', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { code, stderr } = await spawn('reference-api', '--port', String(port));
+      assert.equal(code, 3);
+      assert.match(stderr, /^leakproof: ERR_LISTEN cannot start the reference API on 127\.0\.0\.1:\d+: the port is already in use\n {2}hint: /);
+    } finally {
+      blocker.close();
+    }
+  });
+});

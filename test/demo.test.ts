@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bufferIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+import { assessResponse, VICTIM } from '../src/demo/incident.ts';
+import { SEED } from '../src/reference-api/index.ts';
+
+const frank = SEED.people.find((p) => p.username === 'frank');
+const heidi = SEED.people.find((p) => p.username === 'heidi');
+
+describe('what a response gave away is decided from the seeded truth', () => {
+  it('counts the victim\'s fields only where the value is hers', () => {
+    const outcome = assessResponse(200, { data: { user: { id: VICTIM.id, age: VICTIM.age, gender: VICTIM.gender, weight: 1 } } });
+    assert.deepEqual(outcome, { status: 200, victimFields: ['age', 'gender'], victimListed: true, othersExposed: 0 });
+  });
+
+  it('tells a public card from no record at all', () => {
+    assert.equal(assessResponse(200, [{ id: VICTIM.id, username: VICTIM.username }]).victimListed, true);
+    assert.equal(assessResponse(200, []).victimListed, false);
+  });
+
+  it('counts other people by their owner-only fields, and by location only when their profile is private', () => {
+    assert.ok(frank && heidi && !frank.is_profile_private && heidi.is_profile_private);
+    assert.equal(assessResponse(200, [{ id: frank.id, location: frank.location }]).othersExposed, 0, 'members may see a public profile\'s location');
+    assert.equal(assessResponse(200, [{ id: frank.id, age: frank.age }]).othersExposed, 1);
+    assert.equal(assessResponse(200, [{ id: heidi.id, location: heidi.location }]).othersExposed, 1);
+  });
+});
+
+describe('leakproof demo replays the incident over HTTP in the three modes', async () => {
+  const io = bufferIo();
+  const code = await main(['demo'], io);
+  const text = io.stdout.join('\n');
+
+  it('exits 0 and prints nothing to stderr when not at a terminal', () => {
+    assert.equal(code, 0);
+    assert.deepEqual(io.stderr, []);
+  });
+
+  it('shows January\'s leak to anyone, the February leak to any member, and the fix', () => {
+    const rows = text.split('\n');
+    const section = (name: string): string[] => rows.slice(rows.findIndex((l) => l.startsWith(name)) + 1).slice(0, 3);
+    for (const route of ['Profile', 'Search', 'GraphQL user(id:)']) {
+      const [anonymous, member, owner] = section(route);
+      assert.match(anonymous ?? '', /^ {2}anonymous +LEAKS [78] fields +refused \(401\) +refused \(401\)$/, route);
+      assert.match(member ?? '', /^ {2}a member who just signed up +LEAKS [78] fields +LEAKS [78] fields +public card only$/, route);
+      assert.match(owner ?? '', /^ {2}erin herself +her own data \([78]\) +her own data \([78]\) +her own data \(7\)$/, route);
+    }
+    const [anonymous, member] = section('Bulk details');
+    assert.match(anonymous ?? '', /^ {2}anonymous +LEAKS 3 fields, \+10 others +refused \(401\) +refused \(401\)$/);
+    assert.match(member ?? '', /^ {2}a member who just signed up +LEAKS 3 fields, \+10 others +LEAKS 3 fields, \+10 others +not shown$/);
+  });
+
+  it('says what leaked in words, with the values the API really served', () => {
+    assert.match(text, /January 2021: without logging in, anyone could read erin's location El Paso, TX, age 33,/);
+    assert.match(text, /One bulk details request gave anyone the location, age, gender of 10 more riders at once\./);
+    assert.match(text, /2 February: anonymous callers were refused, but anyone can sign up, and any member still read her\n {2}data on 4 of 4 routes\./);
+    assert.match(text, /Planted flaws, the ground truth a scanner is measured against: 15 in leaky, 14 in authonly, 0 in fixed/);
+  });
+
+  it('prints the measured outcomes as JSON with --json, and in fixed mode no stranger gets personal data', async () => {
+    const json = bufferIo();
+    assert.equal(await main(['demo', '--json'], json), 0);
+    const report = JSON.parse(json.stdout.join('\n')) as { victim: string; rows: { route: string; caller: string; outcomes: Record<string, { victimFields: string[]; othersExposed: number }> }[] };
+    assert.equal(report.victim, 'erin');
+    assert.equal(report.rows.length, 12);
+    for (const row of report.rows.filter((r) => r.caller !== 'owner')) {
+      assert.deepEqual(row.outcomes.fixed?.victimFields, [], `${row.route} as ${row.caller}`);
+      assert.equal(row.outcomes.fixed.othersExposed, 0, `${row.route} as ${row.caller}`);
+      assert.ok((row.outcomes.leaky?.victimFields.length ?? 0) > 0, `${row.route} leaks in leaky mode`);
+    }
+  });
+});
