@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Plain JavaScript so that an old Node.js reaches this check instead of failing on TypeScript syntax.
+import { existsSync } from 'node:fs';
+
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
@@ -8,5 +10,8 @@ if (major < 24) {
   );
   process.exit(2);
 }
-const { main } = await import('../src/cli/main.ts');
+// A checkout runs its TypeScript sources directly; an installed package (where Node will not strip
+// types inside node_modules) ships only the JavaScript that `npm pack` built into dist/.
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(sources) ? sources.href : new URL('../dist/cli/main.js', import.meta.url).href);
 process.exitCode = await main(process.argv.slice(2));
