@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 import { MODES, SEED, identityToken, referenceApiSpecPath, startReferenceApi } from '../src/reference-api/index.ts';
 import { DOCUMENTED_ROUTES, routesFor } from '../src/reference-api/routes/catalogue.ts';
 import { rulesFor } from '../src/reference-api/modes.ts';
+import { loadApi } from '../src/core/load.ts';
+import { allowsAnonymous } from '../src/core/model.ts';
 
 interface Operation {
   operationId?: string;
@@ -157,4 +159,15 @@ describe('every mode serves the document at /openapi.yaml without a token', () =
       }
     });
   }
+});
+
+describe('the OpenAPI document loads cleanly into the API model', () => {
+  it('with every documented operation, its security, and no diagnostics', async () => {
+    const api = await loadApi(referenceApiSpecPath);
+    assert.deepEqual(api.diagnostics, []);
+    assert.equal(api.format, 'openapi-3.1');
+    assert.deepEqual(api.operations.map((op) => op.id).sort(), DOCUMENTED_ROUTES.map((route) => route.operationId).sort());
+    const open = api.operations.filter(allowsAnonymous).map((op) => op.path).sort();
+    assert.deepEqual(open, ['/auth/login', '/auth/register', '/openapi.yaml']);
+  });
 });
