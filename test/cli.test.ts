@@ -110,6 +110,30 @@ describe('leakproof inspect SPEC', () => {
     assert.match(strict.stderr, /^leakproof: test\/fixtures\/specs\/broken-ref\.yaml:12:17: ERR_SPEC_REF /);
   });
 
+  it('lists the personal data each operation returns, most sensitive first', async () => {
+    const { code, stdout } = await run('inspect', 'src/reference-api/openapi.yaml');
+    assert.equal(code, 0);
+    assert.match(stdout, /^Personal data in successful responses \(10 of 12 operations\):$/m);
+    assert.match(stdout, /^ {2}getUser +200 {2}age, gender, weight, height, birthday, email, location, id \(\+6 more\)$/m);
+    assert.match(stdout, /^ {2}getUserWorkouts +200 {2}data\[\]\.calories, data\[\]\.avg_heart_rate, /m);
+  });
+
+  it('applies a configuration file to the classification', async () => {
+    const fields = async (...config: string[]): Promise<string[] | undefined> => {
+      const { stdout } = await run('inspect', fixture('fitness.yaml'), '--json', ...config);
+      const model = JSON.parse(stdout) as { operations: { id: string; personalData: { fields: { path: string; category: string }[] }[] }[] };
+      return model.operations.find((op) => op.id === 'getUser')?.personalData[0]?.fields.map((f) => `${f.path}:${f.category}`);
+    };
+    assert.deepEqual(await fields(), ['id:person-id', 'birthday:birthday']);
+    assert.deepEqual(await fields('--config', join('test', 'fixtures', 'config', 'no-birthday.yaml')), ['id:person-id']);
+  });
+
+  it('refuses a bad configuration file at its line, before loading anything', async () => {
+    const { code, stderr } = await run('inspect', fixture('fitness.yaml'), '--config', join('test', 'fixtures', 'config', 'wrong-type.yaml'));
+    assert.equal(code, 2);
+    assert.equal(stderr, 'leakproof: test/fixtures/config/wrong-type.yaml:4:5: ERR_CONFIG personalData.fields.nickname: must be a string or false');
+  });
+
   it('refuses a malformed file with file:line:column and exit code 2', async () => {
     const { code, stderr } = await run('inspect', fixture('malformed.json'));
     assert.equal(code, 2);

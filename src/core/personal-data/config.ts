@@ -35,6 +35,8 @@ export type Locate = (node: object, member?: string | number) => SourceLocation 
 export interface ConfigCheckOptions {
   /** Turns a config node and member into file:line for error messages. */
   locate?: Locate | undefined;
+  /** Where the section sits in its file (e.g. `personalData`), to name entries as the file does. */
+  path?: string | undefined;
 }
 
 const CATEGORY_ID = '^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$';
@@ -104,7 +106,7 @@ export function categoriesInForce(config: PersonalDataConfig): CategoryDefinitio
  * ```
  */
 export function checkPersonalDataConfig(input: unknown, options: ConfigCheckOptions = {}): PersonalDataConfig {
-  const checker = new Checker(options.locate);
+  const checker = new Checker(options);
   if (!isRecord(input)) throw checker.error(undefined, 'must be a mapping with `categories`, `disable` and/or `fields`');
   checker.onlyKeys(input, '', ['categories', 'disable', 'fields']);
   const ids = new Set(CATALOGUE.map((category) => category.id));
@@ -208,15 +210,20 @@ interface Place {
 
 class Checker {
   readonly #locate: Locate | undefined;
+  readonly #section: string | undefined;
 
-  constructor(locate: Locate | undefined) {
-    this.#locate = locate;
+  constructor(options: ConfigCheckOptions) {
+    this.#locate = options.locate;
+    this.#section = options.path;
   }
 
   error(place: Place | undefined, message: string, hint?: string): ConfigError {
-    const where = place && place.path !== '' ? `${place.path}: ` : '';
+    const path = place?.path ?? '';
     const location = place && this.#locate ? this.#locate(place.node, place.member) : undefined;
-    return new ConfigError(`personal-data configuration: ${where}${message}`, { location, hint });
+    const where = this.#section === undefined
+      ? `personal-data configuration: ${path === '' ? '' : `${path}: `}`
+      : `${path === '' ? this.#section : `${this.#section}.${path}`}: `;
+    return new ConfigError(`${where}${message}`, { location, hint });
   }
 
   onlyKeys(node: Record<string, unknown>, path: string, allowed: readonly string[]): void {

@@ -19,3 +19,5 @@ export { checkPersonalDataConfig, personalDataConfigSchema } from './config.ts';
 export type { ConfigCheckOptions, Locate, PersonalDataConfig } from './config.ts';
 export { PERSONAL_DATA_EXTENSION } from './rules.ts';
 export type { PersonalField, SchemaWalkOptions } from './schema-walk.ts';
+export { componentNames, personalDataReturned } from './operations.ts';
+export type { ResponsePersonalData } from './operations.ts';
