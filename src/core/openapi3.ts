@@ -23,7 +23,7 @@ export function readOpenApi3(reader: DescriptionReader, root: JsonObject): Model
     operations,
     webhooks: webhooks ? readOperations(reader, webhooks, dialect, defaults, 'webhook') : [],
     securitySchemes: securitySchemes(reader, components ?? {}),
-    schemas: namedSchemas(reader, components ?? {}),
+    schemas: reader.namedSchemas(components ?? {}, 'schemas'),
   };
 }
 
@@ -103,14 +103,4 @@ function securitySchemes(reader: DescriptionReader, components: JsonObject): Map
     });
   }
   return schemes;
-}
-
-function namedSchemas(reader: DescriptionReader, components: JsonObject): Map<string, JsonSchema> {
-  const schemas = new Map<string, JsonSchema>();
-  const map = reader.object(components, 'schemas', 'schemas');
-  for (const name of Object.keys(map ?? {})) {
-    const schema = map ? reader.refs.schema(map[name]) : undefined;
-    if (schema) schemas.set(name, schema);
-  }
-  return schemas;
 }

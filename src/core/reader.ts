@@ -73,6 +73,17 @@ export class DescriptionReader {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   }
 
+  /** Named schemas (`components.schemas`, `definitions`), `$ref`s resolved. */
+  namedSchemas(owner: JsonObject, member: string): Map<string, JsonSchema> {
+    const schemas = new Map<string, JsonSchema>();
+    const map = this.object(owner, member, member);
+    for (const name of Object.keys(map ?? {})) {
+      const schema = map ? this.refs.schema(map[name]) : undefined;
+      if (schema) schemas.set(name, schema);
+    }
+    return schemas;
+  }
+
   /** A security requirement list, or undefined when the member is absent. */
   security(parent: JsonObject): SecurityRequirement[] | undefined {
     if (!('security' in parent)) return undefined;

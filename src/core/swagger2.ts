@@ -31,7 +31,7 @@ export function readSwagger2(reader: DescriptionReader, root: JsonObject): Model
     operations,
     webhooks: [],
     securitySchemes: securityDefinitions(reader, root),
-    schemas: definitions(reader, root),
+    schemas: reader.namedSchemas(root, 'definitions'),
   };
 }
 
@@ -126,14 +126,4 @@ function securityDefinitions(reader: DescriptionReader, root: JsonObject): Map<s
     } else reader.warn('security-scheme-type', `security definition '${name}' has an unknown type; it was skipped`, node, 'type');
   }
   return schemes;
-}
-
-function definitions(reader: DescriptionReader, root: JsonObject): Map<string, JsonSchema> {
-  const schemas = new Map<string, JsonSchema>();
-  const map = reader.object(root, 'definitions', 'definitions');
-  for (const name of Object.keys(map ?? {})) {
-    const schema = map ? reader.refs.schema(map[name]) : undefined;
-    if (schema) schemas.set(name, schema);
-  }
-  return schemas;
 }

@@ -4,7 +4,7 @@
  * Deciding what a response gave away is a pure function of the response and the seed.
  */
 import type { Mode, Person } from '../reference-api/index.ts';
-import { identityToken, MODES, SEED, startReferenceApi } from '../reference-api/index.ts';
+import { identityToken, MODES, SEED, sendRequest, startReferenceApi } from '../reference-api/index.ts';
 
 /** The private rider the replay follows: her only follow request is still pending. */
 export const VICTIM: Readonly<Person> = findPerson('erin');
@@ -98,16 +98,8 @@ export async function replayIncident(onMode: (mode: Mode) => void = () => undefi
 }
 
 async function send(baseUrl: string, probe: Probe, token: string | undefined): Promise<Outcome> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (probe.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${probe.path}`, {
-    method: probe.method,
-    headers,
-    ...(probe.body === undefined ? {} : { body: JSON.stringify(probe.body) }),
-  });
-  const text = await response.text();
-  return assessResponse(response.status, parseJson(text));
+  const { status, body } = await sendRequest(baseUrl, probe, token);
+  return assessResponse(status, body);
 }
 
 /**
@@ -138,14 +130,6 @@ function* objectsIn(value: unknown): Generator<Record<string, unknown>> {
   } else if (value !== null && typeof value === 'object') {
     yield value as Record<string, unknown>;
     for (const child of Object.values(value)) yield* objectsIn(child);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

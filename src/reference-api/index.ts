@@ -18,5 +18,5 @@ export { SEED, SEEDED_CREDENTIALS, seededPersonId } from './seed.ts';
 export type { Attacker, Exploit, FlawKind, OwaspApiRisk, PlantedFlaw } from './flaws.ts';
 export { PLANTED_FLAWS } from './flaws.ts';
 export { referenceApiSpecPath } from './routes/description.ts';
-export type { ExploitOutcome } from './exploit.ts';
-export { identityToken, replayExploit } from './exploit.ts';
+export type { ExploitOutcome, ProbeRequest } from './exploit.ts';
+export { identityToken, replayExploit, sendRequest } from './exploit.ts';
