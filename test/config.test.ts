@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { configSchema, loadConfig } from '../src/core/config.ts';
+import { checkSection, configSchema, loadConfig } from '../src/core/config.ts';
 import { ConfigError } from '../src/core/errors.ts';
 import { createClassifier } from '../src/core/personal-data/index.ts';
 
@@ -39,9 +39,13 @@ describe('a configuration file extends the personal-data catalogue', () => {
       await rm(dir, { recursive: true, force: true });
     });
     process.chdir(dir);
-    assert.deepEqual(await loadConfig(), { file: undefined, personalData: {} });
+    const defaults = await loadConfig();
+    assert.equal(defaults.file, undefined);
+    assert.deepEqual(defaults.personalData, {});
     await writeFile('leakproof.yaml', 'personalData:\n  fields:\n    home_base: location\n');
-    assert.deepEqual(await loadConfig(), { file: 'leakproof.yaml', personalData: { fields: { home_base: 'location' } } });
+    const found = await loadConfig();
+    assert.equal(found.file, 'leakproof.yaml');
+    assert.deepEqual(found.personalData, { fields: { home_base: 'location' } });
   });
 
   it('publishes a JSON Schema of the whole file', () => {
@@ -53,7 +57,7 @@ describe('a configuration file extends the personal-data catalogue', () => {
 describe('a bad configuration is refused at its file:line, with what to do', () => {
   it('an unknown key, listing the known ones', async () => {
     assert.equal(await configError('unknown-key'), "test/fixtures/config/unknown-key.yaml:4:3: ERR_CONFIG personalData: unknown key 'disabled'\n  hint: known keys here: categories, disable, fields");
-    assert.equal(await configError('top-level'), "test/fixtures/config/top-level.yaml:1:1: ERR_CONFIG unknown key 'personaldata'\n  hint: known keys here: personalData");
+    assert.equal(await configError('top-level'), "test/fixtures/config/top-level.yaml:1:1: ERR_CONFIG unknown key 'personaldata'\n  hint: known keys here: personalData, scan, audit, gateway, disclose");
   });
 
   it('a value of the wrong type, naming every alternative once', async () => {
@@ -62,5 +66,54 @@ describe('a bad configuration is refused at its file:line, with what to do', () 
 
   it('a reference to a category that does not exist', async () => {
     assert.match(await configError('unknown-category'), /^test\/fixtures\/config\/unknown-category\.yaml:3:5: ERR_CONFIG personalData\.fields\.home_base: unknown category 'adress'\n {2}hint: known categories: person-id, /);
+  });
+});
+
+describe('secrets come from the environment, not the file', () => {
+  const write = async (text: string): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-env-'));
+    const file = join(dir, 'leakproof.yaml');
+    await writeFile(file, text);
+    return file;
+  };
+
+  it('substitutes ${NAME} and ${NAME:-fallback} in every string', async () => {
+    const file = await write('scan:\n  token: "Bearer ${TOKEN}"\n  list: ["${MISSING:-none}", plain]\n');
+    const config = await loadConfig(file, { TOKEN: 's3cret' });
+    assert.deepEqual(config.document.scan, { token: 'Bearer s3cret', list: ['none', 'plain'] });
+  });
+
+  it('refuses an unset variable at its line', async () => {
+    const file = await write('scan:\n  identities:\n    - password: ${ALICE_PASSWORD}\n');
+    await assert.rejects(loadConfig(file, {}), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.format(), `${file}:3:7: ERR_CONFIG environment variable ALICE_PASSWORD is not set\n  hint: set it, or give a fallback: \${ALICE_PASSWORD:-value}`);
+      return true;
+    });
+  });
+});
+
+describe('each part checks its own section, with the same file:line errors', () => {
+  const schema = { type: 'object', additionalProperties: false, properties: { target: { type: 'string' }, rate: { type: 'number' } } };
+
+  it('returns a valid section, and undefined when the file has none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-section-'));
+    const file = join(dir, 'leakproof.yaml');
+    await writeFile(file, 'scan:\n  target: http://127.0.0.1:8080\n');
+    const config = await loadConfig(file, {});
+    assert.deepEqual(checkSection(config, 'scan', schema), { target: 'http://127.0.0.1:8080' });
+    assert.equal(checkSection(config, 'gateway', schema), undefined);
+  });
+
+  it('names the key path from the top of the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-section-'));
+    const file = join(dir, 'leakproof.yaml');
+    await writeFile(file, 'scan:\n  target: http://127.0.0.1:8080\n  rate: fast\n');
+    const config = await loadConfig(file, {});
+    assert.throws(() => checkSection(config, 'scan', schema), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.format(), `${file}:3:3: ERR_CONFIG scan.rate: must be a number`);
+      return true;
+    });
   });
 });
