@@ -101,6 +101,7 @@ const request = {
     },
   }),
   adminUsers: (): Request => ({ method: 'GET', path: '/api/admin/users' }),
+  me: (): Request => ({ method: 'GET', path: '/api/me' }),
   legacyUser: (username: string): Request => ({ method: 'GET', path: LEGACY_USER_PATH.replace('{id}', seededPersonId(username)) }),
   updateMe: (body: Readonly<Record<string, unknown>>): Request => ({ method: 'PATCH', path: '/api/me', body }),
 };
@@ -171,6 +172,24 @@ const SHARED: readonly FlawTemplate[] = [
     request: request.user('alice'),
     victim: 'alice',
   },
+  ...(
+    [
+      ['get-me-last-login-ip', 'getMe', 'the caller themselves (frank): their own record, serialised whole', request.me(), 'frank', 'frank'],
+      ['search-users-last-login-ip', 'searchUsers', 'every rider a search finds (alice)', request.search('a'), 'alice', undefined],
+      ['get-user-followers-last-login-ip', 'getUserFollowers', 'every follower in a follower list (alice, who follows dave)', request.followers('dave'), 'alice', undefined],
+    ] as const
+  ).map(([slug, operation, victims, req, victim, as]): FlawTemplate => ({
+    slug,
+    operation,
+    kind: 'excessive-data-exposure',
+    owasp: 'API3:2023',
+    victims: `${victims}: the last login address, a field the API description never declares`,
+    fields: ['last_login_ip'],
+    origin: 'illustrative',
+    request: req,
+    victim,
+    ...(as === undefined ? {} : { as }),
+  })),
   {
     slug: 'get-user-followers-private-profile',
     operation: 'getUserFollowers',
