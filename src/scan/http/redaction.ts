@@ -1,0 +1,206 @@
+/**
+ * Secrets never leave the client: every exchange is redacted before anyone sees it. Redacted are
+ * credential headers (keeping the scheme, `Bearer [REDACTED]`, and cookie names, `sid=[REDACTED]`,
+ * which checks and readers need), credential-like query parameters and URL passwords, and every
+ * known secret value (identities' tokens, passwords, keys) wherever it appears, in the request or
+ * the response. A credential found in the request (a header, a cookie, a query token) counts as
+ * a known secret for the whole exchange, so that a server echoing it back does not leak it.
+ */
+import type { Exchange, ExchangeRequest, ExchangeResponse } from '../exchange.ts';
+
+export const REDACTED = '[REDACTED]';
+
+/** Headers whose whole value is a credential. */
+const SECRET_HEADERS = ['x-api-key', 'api-key', 'apikey', 'x-auth-token', 'x-access-token', 'x-csrf-token', 'x-xsrf-token'];
+/** Headers of the form `scheme credentials`. */
+const AUTHORIZATION_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
+/** Query parameter names that carry credentials (compared lower-case, `-` read as `_`). */
+const SECRET_PARAMETER =
+  /^(access_?token|id_?token|refresh_?token|token|auth(_?token)?|api_?key|apikey|key|secret|client_?secret|password|passwd|pwd|session(_?id)?|sid|jwt|sig|signature|code)$/;
+
+/** Shorter values would be redacted inside unrelated words. */
+const MIN_SECRET_LENGTH = 4;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function redactCookiePairs(value: string, separator: RegExp): string {
+  return value
+    .split(separator)
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals === -1 ? REDACTED : `${pair.slice(0, equals + 1)}${REDACTED}`;
+    })
+    .join('; ');
+}
+
+/** `sid=abc; Path=/; HttpOnly` → `sid=[REDACTED]; Path=/; HttpOnly`: the flags are evidence. */
+function redactSetCookie(value: string): string {
+  const [pair = '', ...attributes] = value.split(';');
+  const equals = pair.indexOf('=');
+  const redacted = equals === -1 ? REDACTED : `${pair.slice(0, equals + 1).trim()}${REDACTED}`;
+  return [redacted, ...attributes.map((attribute) => attribute.trim())].join('; ');
+}
+
+/** A malformed escape is judged as written. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+function isSecretParameter(name: string): boolean {
+  return SECRET_PARAMETER.test(safeDecode(name).toLowerCase().replace(/-/g, '_'));
+}
+
+/** Response headers holding a URL, whose query may carry a token (a redirect after login). */
+const URL_HEADERS = new Set(['location', 'content-location', 'refresh']);
+
+function redactQueryIn(value: string): string {
+  const start = value.indexOf('?');
+  if (start === -1) return value;
+  const end = value.indexOf('#', start);
+  const search = end === -1 ? value.slice(start) : value.slice(start, end);
+  return `${value.slice(0, start)}${redactQuery(search)}${end === -1 ? '' : value.slice(end)}`;
+}
+
+/** Works on the query text, so that the marker stays `[REDACTED]` rather than `%5BREDACTED%5D`. */
+function redactQuery(search: string): string {
+  if (search.length <= 1) return search;
+  const pairs = search
+    .slice(1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return pair;
+      return isSecretParameter(pair.slice(0, equals)) ? `${pair.slice(0, equals + 1)}${REDACTED}` : pair;
+    });
+  return `?${pairs.join('&')}`;
+}
+
+export function redactUrl(href: string): string {
+  const url = new URL(href);
+  const search = redactQuery(url.search);
+  if (url.password !== '') url.password = 'REDACTED';
+  url.search = '';
+  const hash = url.hash;
+  url.hash = '';
+  return `${url.href.replace(':REDACTED@', `:${REDACTED}@`)}${search}${hash}`;
+}
+
+function authorizationCredentials(value: string): string {
+  return /^[A-Za-z][A-Za-z0-9_-]* +(.+)$/.exec(value)?.[1] ?? value;
+}
+
+function cookieValues(value: string): string[] {
+  return value.split(/;\s*/).map((pair) => pair.slice(pair.indexOf('=') + 1));
+}
+
+function secretQueryValues(url: URL): string[] {
+  return [...url.searchParams].filter(([name]) => isSecretParameter(name)).map(([, value]) => value);
+}
+
+export interface RedactorOptions {
+  /** More header names whose values are credentials (an API's own key header). */
+  secretHeaders?: readonly string[] | undefined;
+}
+
+export class Redactor {
+  readonly #secretHeaders: ReadonlySet<string>;
+
+  constructor(options: RedactorOptions = {}) {
+    this.#secretHeaders = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((name) => name.toLowerCase())]);
+  }
+
+  /** Replaces every occurrence of every secret, as written and URL-encoded. */
+  static redactValues(text: string, secrets: readonly string[]): string {
+    const pattern = secretPattern(secrets);
+    return pattern === undefined ? text : text.replace(pattern, REDACTED);
+  }
+
+  /** The exchange with every secret replaced by `[REDACTED]`: those given, and those its request carried. */
+  exchange(exchange: Exchange, secrets: readonly string[]): Exchange {
+    const all = [...secrets, ...this.#carried(exchange.request)];
+    return {
+      ...exchange,
+      request: this.request(exchange.request, all),
+      response: exchange.response === undefined ? undefined : this.response(exchange.response, all),
+    };
+  }
+
+  /** The credentials a request carries, found by where they stand rather than by value. */
+  #carried(request: ExchangeRequest): string[] {
+    const url = new URL(request.url);
+    const found = [...secretQueryValues(url), safeDecode(url.password)];
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (AUTHORIZATION_HEADERS.has(name)) found.push(authorizationCredentials(value));
+      else if (name === 'cookie') found.push(...cookieValues(value));
+      else if (this.#secretHeaders.has(name)) found.push(value);
+    }
+    return found;
+  }
+
+  request(request: ExchangeRequest, secrets: readonly string[]): ExchangeRequest {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = this.#requestHeader(name, value, secrets);
+    return {
+      method: request.method,
+      url: Redactor.redactValues(redactUrl(request.url), secrets),
+      headers,
+      body: request.body === undefined ? undefined : Redactor.redactValues(request.body, secrets),
+    };
+  }
+
+  /** `response.headers['set-cookie']` holds one cookie per line (as received); they come out joined with ", ". */
+  response(response: ExchangeResponse, secrets: readonly string[]): ExchangeResponse {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (name === 'set-cookie') headers[name] = value.split(/\n/).map(redactSetCookie).join(', ');
+      else headers[name] = this.#responseHeader(name, URL_HEADERS.has(name) ? redactQueryIn(value) : value, secrets);
+    }
+    const pattern = secretPattern(secrets);
+    const text = pattern === undefined ? response.text : response.text.replace(pattern, REDACTED);
+    if (pattern === undefined || text === response.text) return { ...response, headers };
+    return { ...response, headers, text, json: redactJson(response.json, pattern) };
+  }
+
+  #requestHeader(name: string, value: string, secrets: readonly string[]): string {
+    if (AUTHORIZATION_HEADERS.has(name)) {
+      const scheme = /^([A-Za-z][A-Za-z0-9_-]*) +\S/.exec(value)?.[1];
+      return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
+    }
+    if (name === 'cookie') return redactCookiePairs(value, /;\s*/);
+    return this.#responseHeader(name, value, secrets);
+  }
+
+  #responseHeader(name: string, value: string, secrets: readonly string[]): string {
+    return this.#secretHeaders.has(name) ? REDACTED : Redactor.redactValues(value, secrets);
+  }
+}
+
+function secretPattern(secrets: readonly string[]): RegExp | undefined {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (forms.size === 0) return undefined;
+  // Longest first, so that a secret containing another is replaced whole.
+  return new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+}
+
+function redactJson(value: unknown, pattern: RegExp): unknown {
+  if (typeof value === 'string') return value.replace(pattern, REDACTED);
+  if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, pattern));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.replace(pattern, REDACTED), redactJson(item, pattern)]));
+  }
+  return value;
+}

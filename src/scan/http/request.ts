@@ -1,0 +1,106 @@
+/**
+ * Requests as the scan describes them (`SendRequest`: a path under the target, a query, a body)
+ * and as they go on the wire (`OutgoingRequest`: a full URL, final headers, the body as text).
+ * Identities add their credentials to an `OutgoingRequest`, never in place.
+ */
+import type { HttpMethod } from '../../core/model.ts';
+import type { Identity } from '../identity/identity.ts';
+
+export type QueryValue = string | number | boolean;
+
+interface SendRequestFields {
+  method: HttpMethod;
+  /** Appended to the URL's query; arrays repeat the name (`?id=1&id=2`). */
+  query?: Readonly<Record<string, QueryValue | readonly QueryValue[] | undefined>> | undefined;
+  /** Extra headers; names are case-insensitive. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Sent as JSON (`content-type: application/json` unless given). */
+  json?: unknown;
+  /** Sent form-encoded (`application/x-www-form-urlencoded`). */
+  form?: Readonly<Record<string, string>> | undefined;
+  /** Sent as is. */
+  body?: string | undefined;
+  /** Who sends it; anonymous when undefined. */
+  identity?: Identity | undefined;
+  /** The operation in the API model; `allowOperations` names these. */
+  operationId?: string | undefined;
+}
+
+/**
+ * What the scan asks the client to send: either `path` (joined to the target's base URL, query
+ * string allowed) or a full `url`.
+ */
+export type SendRequest = SendRequestFields & ({ path: string; url?: undefined } | { url: string; path?: undefined });
+
+/** A request as it goes on the wire. Header names are lower-case. */
+export interface OutgoingRequest {
+  readonly method: HttpMethod;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  return result;
+}
+
+/** `path` is joined to the target's path, and can never change its host: `//elsewhere` stays a path. */
+export function resolveUrl(target: URL, request: SendRequest): URL {
+  // Checked at run time too: callers build requests from plans, not only from literals.
+  const given = request as { url?: string; path?: string };
+  if (given.url !== undefined && given.path !== undefined) throw new TypeError('give a request either a path or a url, not both');
+  if (given.url !== undefined) return new URL(given.url);
+  if (given.path === undefined) throw new TypeError('give a request a path or a url');
+  const url = new URL(target.href);
+  const withoutFragment = given.path.split('#', 1)[0] ?? '';
+  const queryStart = withoutFragment.indexOf('?');
+  const path = queryStart === -1 ? withoutFragment : withoutFragment.slice(0, queryStart);
+  url.pathname = `${target.pathname.replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
+  url.search = queryStart === -1 ? '' : withoutFragment.slice(queryStart);
+  url.hash = '';
+  for (const [name, value] of Object.entries(request.query ?? {})) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? (value as readonly QueryValue[]) : [value as QueryValue]) url.searchParams.append(name, String(item));
+  }
+  return url;
+}
+
+function encodeBody(request: SendRequest, headers: Record<string, string>): string | undefined {
+  const given = [request.json !== undefined, request.form !== undefined, request.body !== undefined].filter(Boolean).length;
+  if (given > 1) throw new TypeError('give a request at most one of json, form and body');
+  if (request.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    return JSON.stringify(request.json);
+  }
+  if (request.form !== undefined) {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    return new URLSearchParams(request.form).toString();
+  }
+  return request.body;
+}
+
+export function toOutgoing(target: URL, request: SendRequest, defaultHeaders: Readonly<Record<string, string>>): OutgoingRequest {
+  const headers = { ...defaultHeaders, ...lowerCaseKeys(request.headers) };
+  const body = encodeBody(request, headers);
+  return { method: request.method, url: resolveUrl(target, request), headers, body };
+}
+
+/** A copy with one header set (replacing any of the same name). */
+export function withHeader(request: OutgoingRequest, name: string, value: string): OutgoingRequest {
+  return { ...request, headers: { ...request.headers, [name.toLowerCase()]: value } };
+}
+
+/** A copy with one query parameter set (replacing any of the same name). */
+export function withQuery(request: OutgoingRequest, name: string, value: string): OutgoingRequest {
+  const url = new URL(request.url.href);
+  url.searchParams.set(name, value);
+  return { ...request, url };
+}
+
+/** A copy with cookies added to the `cookie` header the request already has, if any. */
+export function withCookie(request: OutgoingRequest, cookie: string): OutgoingRequest {
+  const existing = request.headers.cookie;
+  return withHeader(request, 'cookie', existing === undefined || existing === '' ? cookie : `${existing}; ${cookie}`);
+}
