@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn as spawnChild } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -32,7 +35,7 @@ describe('leakproof --help and --version', () => {
   it('lists the commands and the exit codes', async () => {
     const { code, stdout } = await run('--help');
     assert.equal(code, 0);
-    for (const command of ['demo', 'inspect', 'reference-api']) assert.match(stdout, new RegExp(`^ {2}${command} +\\S`, 'm'));
+    for (const command of ['demo', 'scan', 'inspect', 'reference-api']) assert.match(stdout, new RegExp(`^ {2}${command} +\\S`, 'm'));
     assert.match(stdout, /Exit codes: 0 ok, 1 findings, 2 bad usage/);
   });
 
@@ -58,7 +61,7 @@ describe('bad usage is refused with exit code 2 and a pointer to help', () => {
   it('an unknown command', async () => {
     const { code, stderr } = await run('scna');
     assert.equal(code, 2);
-    assert.equal(stderr, "leakproof: ERR_USAGE unknown command 'scna'\n  hint: commands: demo, inspect, reference-api");
+    assert.equal(stderr, "leakproof: ERR_USAGE unknown command 'scna'\n  hint: commands: demo, scan, inspect, reference-api");
   });
 
   it('an unknown option', async () => {
@@ -147,6 +150,20 @@ describe('the leakproof executable', () => {
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, 'leakproof: ERR_FILE_READ cannot read no-such-file.yaml: no such file\n');
     assert.doesNotMatch(missing.stderr, /\bat .*\.ts:\d+/);
+  });
+
+  it('stops quietly when the reader closes the pipe early (| head)', async () => {
+    // Far more output than a pipe buffers, so that writes go on after the reader has gone.
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-pipe-'));
+    const paths = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`/things/${i}/{id}`, { get: { operationId: `getThing${i}`, responses: { 200: { description: 'ok' } } } }]));
+    await writeFile(join(dir, 'big.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'big', version: '1' }, paths }));
+    const child = spawnChild(process.execPath, [bin, 'inspect', join(dir, 'big.json')], { cwd: root });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'close')) as [number];
+    assert.equal(code, 0);
+    assert.equal(stderr, '');
   });
 
   it('says clearly when the port is taken, with exit code 3', async () => {

@@ -32,7 +32,7 @@ describe('the packed npm package installs and runs without its TypeScript source
   });
 
   it('ships the launcher, the built JavaScript and the reference API description, but no sources or tests', () => {
-    for (const file of ['bin/leakproof.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/reference-api/openapi.yaml', 'LICENSE', 'README.md']) {
+    for (const file of ['bin/leakproof.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/reference-api/openapi.yaml', 'dist/reference-api/leakproof.yaml', 'LICENSE', 'README.md']) {
       assert.ok(files.includes(file), `${file} is packed`);
     }
     assert.deepEqual(files.filter((f) => f.startsWith('src/') || f.startsWith('test/')), []);

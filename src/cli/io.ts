@@ -12,6 +12,13 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // `leakproof ... | head` closes the pipe early: stop quietly, as other command-line tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const interactive = process.stdout.isTTY && !process.env.CI;
   return {
     out: (text) => process.stdout.write(`${text}\n`),

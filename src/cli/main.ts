@@ -1,16 +1,17 @@
 /** Entry point of the `leakproof` command: dispatch, and the one place errors become exit codes. */
-import { readFileSync } from 'node:fs';
 import { ExitCode, LeakproofError, UsageError } from '../core/errors.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { referenceApiCommand } from './commands/reference-api.ts';
+import { scanCommand } from './commands/scan.ts';
 import type { Io } from './io.ts';
 import { processIo } from './io.ts';
+import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, inspectCommand, referenceApiCommand];
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { VERSION } from '../core/version.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -52,7 +52,8 @@ export const configSchema = {
 } as const;
 
 // verbose: errors carry their schema, so that an unknown key's message can list the known ones.
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+// strictRequired off: parts' schemas require properties inside oneOf branches that declare them one level up.
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
 const validate = ajv.compile(configSchema);
 const sectionValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 

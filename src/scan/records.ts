@@ -43,20 +43,20 @@ function flatten(record: Record<string, unknown>, prefix = '', into = new Map<st
   return into;
 }
 
-/** Ids of everyone whose records appear in `json` (by `id`-like keys), for harvesting. */
-export function subjectIdsIn(json: unknown): Set<string> {
-  const ids = new Set<string>();
+/** Every object with an `id` in `json`, at any depth: the people (or things) an answer lists. */
+export function recordsWithId(json: unknown): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
   const seen = new Set<object>();
   const visit = (value: unknown): void => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
     seen.add(value);
-    const children = Array.isArray(value) ? value : Object.values(value);
-    if (!Array.isArray(value)) {
-      const id = (value as Record<string, unknown>).id;
-      if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
     }
-    for (const child of children) visit(child);
+    if ('id' in value) records.push(value);
+    Object.values(value).forEach(visit);
   };
   visit(json);
-  return ids;
+  return records;
 }

@@ -6,6 +6,9 @@ import type { Route } from '../route.ts';
 /** Absolute path of the reference API's OpenAPI 3.1 document (the API as designed). */
 export const referenceApiSpecPath: string = join(import.meta.dirname, '..', 'openapi.yaml');
 
+/** Absolute path of the scan configuration for the reference API (identities, visibility, safety). */
+export const referenceApiScanConfigPath: string = join(import.meta.dirname, '..', 'leakproof.yaml');
+
 export function readDescription(): Promise<string> {
   return readFile(referenceApiSpecPath, 'utf8');
 }

@@ -1,0 +1,41 @@
+/**
+ * What callers received of other people's records when they asked for them by id (one id in the
+ * path, or a list in a bulk body): the shared evidence of BOLA, private-flag bypass and missing
+ * authentication.
+ */
+import type { Observation, Person, ScanContext } from '../context.ts';
+import { allowedFor, isSuccess } from '../context.ts';
+import type { LeakedValue } from '../leak.ts';
+import { leakedValues } from '../leak.ts';
+
+export interface CrossReading {
+  observation: Observation;
+  caller: string;
+  subject: Person;
+  leaked: LeakedValue[];
+  /** The owner's answer the leak was measured against. */
+  ownerObservation: Observation | undefined;
+}
+
+/** Every cross request that received some of its subject's private values. */
+export function crossReadings(context: ScanContext): CrossReading[] {
+  const readings: CrossReading[] = [];
+  const answers = (o: Observation): unknown => o.exchange.response?.json;
+  for (const observation of context.observations) {
+    if (observation.purpose !== 'cross' || observation.subject === undefined) continue;
+    const subject = [...context.people.values()].find((p) => p.name === observation.subject);
+    if (!subject) continue;
+    const same = context.observations.filter((o) => o.operation === observation.operation && o.subject === observation.subject);
+    const owner = same.filter((o) => o.purpose === 'owner' && isSuccess(o.exchange));
+    const anonymous = same.find((o) => o.caller === 'anonymous' && o.purpose === 'cross' && isSuccess(o.exchange));
+    const leaked = leakedValues(answers(observation), {
+      subjectId: subject.id,
+      ownerAnswers: owner.map(answers),
+      anonymousAnswer: observation.caller === 'anonymous' ? undefined : anonymous ? answers(anonymous) : undefined,
+      allowed: allowedFor(observation.caller, subject, context.visibility),
+      isPersonal: (path, value) => context.classifier.classifyValue(path.slice(path.lastIndexOf('.') + 1), value, { personLike: true }) !== undefined,
+    });
+    if (leaked.length > 0) readings.push({ observation, caller: observation.caller, subject, leaked, ownerObservation: owner[0] });
+  }
+  return readings;
+}

@@ -1,0 +1,36 @@
+/** Unrestricted resource consumption: a bulk lookup answers any number of ids in one call. */
+import type { Check } from '../context.ts';
+import { isSuccess } from '../context.ts';
+import { buildFinding } from '../evidence.ts';
+
+/** How many ids the scanner's oversized bulk request names: the 2021 reports saw 800 and more. */
+export const OVERSIZED_BULK = 800;
+
+export const unrestrictedResourceConsumption: Check = {
+  id: 'unrestricted-resource-consumption',
+  title: 'Bulk lookup without a limit',
+  owasp: 'API4:2023',
+  cwe: 'CWE-770',
+  severity: 'medium',
+  description:
+    `A bulk lookup answered a request naming ${OVERSIZED_BULK} ids. Without a limit one call scrapes hundreds of people, ` +
+    'and a few calls the whole membership; the 2021 Peloton bulk-details route returned 800 riders per call.',
+  remediation: 'Cap the number of ids per call on the server (and declare it as maxItems in the description), rate-limit per caller, and alert when one caller reads many distinct people.',
+  helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/',
+  run(context) {
+    return context.observations
+      .filter((o) => o.purpose === 'oversized' && isSuccess(o.exchange))
+      .map((o) =>
+        buildFinding({
+          check: unrestrictedResourceConsumption,
+          operation: o.operation,
+          title: `${o.operation.method} ${o.operation.path} answers ${OVERSIZED_BULK} ids in one call`,
+          message: `A request naming ${OVERSIZED_BULK} ids got HTTP ${o.exchange.response?.status ?? 0}; the description declares no smaller maxItems that the server enforces.`,
+          observations: [o],
+          fields: [],
+          subjects: [],
+          identity: [o.caller === 'anonymous' ? 'anonymous' : 'member'],
+        }),
+      );
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * What checks are handed: the API, the people the scan knows (its identities, with what the
+ * configuration says about their privacy), the visibility rules, and every observation made.
+ */
+import type { ApiModel, Operation } from '../core/model.ts';
+import type { Classifier } from '../core/personal-data/index.ts';
+import type { Exchange } from './exchange.ts';
+import type { CheckDescription, Finding } from './finding.ts';
+import type { OperationRole } from './plan.ts';
+
+/** An identity as a data subject: whose records the scan can recognise. */
+export interface Person {
+  /** Identity name. */
+  name: string;
+  /** The id the API knows them by, learnt from a self operation or declared. */
+  id: string;
+  /** Their username, when their own record shows it: search probes start from its first letter. */
+  username: string | undefined;
+  role: 'user' | 'admin';
+  /** Their profile is private: only followers (and they) may see more than the private view. */
+  private: boolean;
+  /** Identity names allowed to see their private profile. */
+  followers: ReadonlySet<string>;
+}
+
+export interface Visibility {
+  /** Fields any authenticated caller may see of a public profile (public by design). */
+  public: ReadonlySet<string>;
+  /** Fields anyone may see of a private profile. */
+  privateVisible: ReadonlySet<string>;
+  /** The field that marks a record as a private profile, e.g. `is_profile_private`. */
+  privateFlag: string | undefined;
+}
+
+/** One request of the scan and why it was sent. */
+export interface Observation {
+  operation: Operation;
+  role: OperationRole['kind'] | 'probe';
+  /** Identity that sent it (`anonymous` for none). */
+  caller: string;
+  /** Whose id the request named, for subject, bulk and search requests. */
+  subject: string | undefined;
+  /** `owner`: the subject asking about themselves (twice, to tell volatile fields). */
+  purpose: 'owner' | 'cross' | 'list' | 'oversized';
+  exchange: Exchange;
+}
+
+export interface ScanContext {
+  api: ApiModel;
+  classifier: Classifier;
+  people: ReadonlyMap<string, Person>;
+  visibility: Visibility;
+  observations: readonly Observation[];
+}
+
+export interface Check extends CheckDescription {
+  run(context: ScanContext): Finding[];
+}
+
+/** Fields the caller may see of the subject's record, by design. */
+export function allowedFor(caller: string, subject: Person, visibility: Visibility): ReadonlySet<string> {
+  if (caller === subject.name) return new Set(['*']);
+  if (subject.private && !subject.followers.has(caller)) return visibility.privateVisible;
+  return visibility.public;
+}
+
+export function isSuccess(exchange: Exchange): boolean {
+  const status = exchange.response?.status ?? 0;
+  return status >= 200 && status < 300;
+}

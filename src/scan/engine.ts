@@ -1,0 +1,182 @@
+/**
+ * A scan, the way the 2021 researcher worked by hand: log in as several people, learn who each
+ * one is, ask for each person's data as its owner (twice), as nobody, and as everyone else, then
+ * let the checks compare what came back. Requests go through the ScanClient, which enforces
+ * scope, safe methods, rate and budget; the checks never touch a socket.
+ */
+import { createHash } from 'node:crypto';
+import type { ApiModel, Operation } from '../core/model.ts';
+import type { Classifier } from '../core/personal-data/index.ts';
+import { CHECKS } from './checks/index.ts';
+import { OVERSIZED_BULK } from './checks/unrestricted-resource-consumption.ts';
+import type { Check, Observation, Person, ScanContext, Visibility } from './context.ts';
+import { isSuccess } from './context.ts';
+import type { Finding } from './finding.ts';
+import { severityRank } from './finding.ts';
+import type { ScanClient, SendRequest } from './http/index.ts';
+import type { Identity } from './identity/index.ts';
+import type { OperationRole, PlannedOperation } from './plan.ts';
+import { fillPath } from './plan.ts';
+import { recordsWithId } from './records.ts';
+
+/** What the configuration says about an identity as a person. */
+export interface SubjectFacts {
+  /** The id the API knows them by, when no self operation tells. */
+  id?: string | undefined;
+  /** Their profile is private (otherwise read from the private flag in their own record). */
+  private?: boolean | undefined;
+  /** Identities they allow to see their private profile. */
+  followers?: readonly string[] | undefined;
+}
+
+export interface ScanSetup {
+  api: ApiModel;
+  classifier: Classifier;
+  client: ScanClient;
+  /** The configured identities; anonymous is added by the engine. */
+  identities: readonly Identity[];
+  subjects: Readonly<Record<string, SubjectFacts>>;
+  visibility: Visibility;
+  plan: readonly PlannedOperation[];
+  checks?: readonly Check[];
+  /** Told what the scan is doing, for a progress display. */
+  onProgress?: (message: string) => void;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  observations: Observation[];
+  people: Person[];
+  /** Operations not sent, and why. */
+  skipped: { operation: Operation; reason: string }[];
+}
+
+const ANONYMOUS = 'anonymous';
+
+export async function runScan(setup: ScanSetup): Promise<ScanResult> {
+  const { client, plan, onProgress = () => undefined } = setup;
+  const observations: Observation[] = [];
+  const skipped: ScanResult['skipped'] = plan.filter((p) => !p.sendable).map((p) => ({ operation: p.operation, reason: p.skipped ?? 'not sendable' }));
+  const sendable = plan.filter((p) => p.sendable);
+  const identities = new Map(setup.identities.map((identity) => [identity.name, identity]));
+
+  const observe = async (planned: PlannedOperation, role: Observation['role'], caller: string, request: Omit<SendRequest, 'method' | 'identity' | 'operationId'>, purpose: Observation['purpose'], subject?: string): Promise<Observation> => {
+    const exchange = await client.send({ ...request, method: planned.operation.method, identity: identities.get(caller), operationId: planned.operation.id } as SendRequest);
+    const observation: Observation = { operation: planned.operation, role, caller, subject, purpose, exchange };
+    observations.push(observation);
+    return observation;
+  };
+
+  onProgress(`authenticating ${setup.identities.length} identities`);
+  for (const identity of setup.identities) await identity.authenticate(client);
+
+  onProgress('learning who each identity is');
+  const people = await discoverPeople(setup, sendable, observe);
+  const callers = [ANONYMOUS, ...setup.identities.map((i) => i.name)];
+
+  for (const planned of sendable) {
+    onProgress(`probing ${planned.operation.method} ${planned.operation.path}`);
+    if (planned.roles.length === 0) {
+      const path = fillPath(planned.operation, {});
+      if (path === undefined || planned.operation.method !== 'GET') skipped.push({ operation: planned.operation, reason: 'no role the scanner probes, or parameters it cannot fill' });
+      else for (const caller of callers) await observe(planned, 'probe', caller, { path }, 'cross');
+      continue;
+    }
+    for (const role of planned.roles) await probe(planned, role, people, callers, observe);
+  }
+
+  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations };
+  const findings = (setup.checks ?? CHECKS).flatMap((check) => check.run(context));
+  findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));
+  return { findings, observations, people, skipped };
+}
+
+type Observe = (planned: PlannedOperation, role: Observation['role'], caller: string, request: Omit<SendRequest, 'method' | 'identity' | 'operationId'>, purpose: Observation['purpose'], subject?: string) => Promise<Observation>;
+
+/** Each identity's own record, from the operations that answer "who am I", and the configuration. */
+async function discoverPeople(setup: ScanSetup, sendable: readonly PlannedOperation[], observe: Observe): Promise<Person[]> {
+  const selves = sendable.filter((p) => p.roles.some((r) => r.kind === 'self'));
+  const people: Person[] = [];
+  for (const identity of setup.identities) {
+    const facts = setup.subjects[identity.name] ?? {};
+    let record: Record<string, unknown> | undefined;
+    for (const planned of selves) {
+      const path = fillPath(planned.operation, {});
+      if (path === undefined) continue;
+      const observation = await observe(planned, 'self', identity.name, { path }, 'owner', identity.name);
+      if (isSuccess(observation.exchange)) record = recordsWithId(observation.exchange.response?.json)[0];
+      if (record) break;
+    }
+    const ownId = record?.id;
+    const id = facts.id ?? (typeof ownId === 'string' || typeof ownId === 'number' ? String(ownId) : undefined);
+    if (id === undefined) continue;
+    const flag = setup.visibility.privateFlag;
+    people.push({
+      name: identity.name,
+      id,
+      role: identity.role ?? 'user',
+      private: facts.private ?? (flag !== undefined && record?.[flag] === true),
+      followers: new Set(facts.followers ?? []),
+      username: typeof record?.username === 'string' ? record.username : undefined,
+    });
+  }
+  return people;
+}
+
+async function probe(planned: PlannedOperation, role: OperationRole, people: readonly Person[], callers: readonly string[], observe: Observe): Promise<void> {
+  const { operation } = planned;
+  if (role.kind === 'subject') {
+    for (const subject of people) {
+      const request = subjectRequest(operation, role.parameter.name, role.parameter.in, subject.id);
+      if (!request) continue;
+      await observe(planned, 'subject', subject.name, request, 'owner', subject.name);
+      await observe(planned, 'subject', subject.name, request, 'owner', subject.name);
+      for (const caller of callers) if (caller !== subject.name) await observe(planned, 'subject', caller, request, 'cross', subject.name);
+    }
+  } else if (role.kind === 'bulk') {
+    const path = fillPath(operation, {});
+    if (path === undefined) return;
+    for (const subject of people) {
+      const request = { path, json: { [role.property]: [subject.id] } };
+      await observe(planned, 'bulk', subject.name, request, 'owner', subject.name);
+      await observe(planned, 'bulk', subject.name, request, 'owner', subject.name);
+      for (const caller of callers) if (caller !== subject.name) await observe(planned, 'bulk', caller, request, 'cross', subject.name);
+    }
+    const everyone = people.map((p) => p.id);
+    for (const caller of callers) await observe(planned, 'bulk', caller, { path, json: { [role.property]: everyone } }, 'list');
+    const member = people.find((p) => p.role !== 'admin')?.name ?? ANONYMOUS;
+    await observe(planned, 'bulk', member, { path, json: { [role.property]: oversizedIds(everyone) } }, 'oversized');
+  } else if (role.kind === 'search') {
+    const prefixes = [...new Set(people.map((p) => p.username?.slice(0, 1)).filter((p): p is string => p !== undefined && p !== ''))];
+    for (const prefix of prefixes.length > 0 ? prefixes : ['a']) {
+      const request = subjectRequest(operation, role.parameter.name, role.parameter.in, prefix);
+      if (!request) continue;
+      for (const caller of callers) await observe(planned, 'search', caller, request, 'list');
+    }
+  } else if (role.kind === 'admin') {
+    const path = fillPath(operation, {});
+    if (path === undefined) return;
+    for (const caller of callers) await observe(planned, 'admin', caller, { path }, 'cross');
+  }
+}
+
+function subjectRequest(operation: Operation, name: string, where: string, value: string): { path: string; query?: Record<string, string> } | undefined {
+  if (where === 'path') {
+    const path = fillPath(operation, { [name]: value });
+    return path === undefined ? undefined : { path };
+  }
+  const path = fillPath(operation, {});
+  return path === undefined ? undefined : { path, query: { [name]: value } };
+}
+
+/** The known ids padded to OVERSIZED_BULK with ids of the same shape that name nobody. */
+function oversizedIds(known: readonly string[]): string[] {
+  const hex = known.length > 0 && known.every((id) => /^[0-9a-f]+$/i.test(id));
+  const numeric = known.length > 0 && known.every((id) => /^\d+$/.test(id));
+  const filler = Array.from({ length: Math.max(0, OVERSIZED_BULK - known.length) }, (_, index) => {
+    if (numeric) return String(10_000_000 + index);
+    const digest = createHash('sha256').update(`leakproof:nobody:${index}`).digest('hex');
+    return hex ? digest.slice(0, known[0]?.length ?? 32) : `leakproof-nobody-${index}`;
+  });
+  return [...known, ...filler];
+}
