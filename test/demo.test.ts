@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bufferIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
@@ -27,9 +30,10 @@ describe('what a response gave away is decided from the seeded truth', () => {
   });
 });
 
-describe('leakproof demo replays the incident over HTTP in the three modes', async () => {
+describe('leakproof demo replays the incident over HTTP in the three modes, then scans them', async () => {
+  const reports = await mkdtemp(join(tmpdir(), 'leakproof-demo-test-'));
   const io = bufferIo();
-  const code = await main(['demo'], io);
+  const code = await main(['demo', '--report-dir', reports], io);
   const text = io.stdout.join('\n');
 
   it('exits 0 and prints nothing to stderr when not at a terminal', () => {
@@ -55,13 +59,34 @@ describe('leakproof demo replays the incident over HTTP in the three modes', asy
     assert.match(text, /January 2021: without logging in, anyone could read erin's location El Paso, TX, age 33,/);
     assert.match(text, /One bulk details request gave anyone the location, age, gender of 10 more riders at once\./);
     assert.match(text, /2 February: anonymous callers were refused, but anyone can sign up, and any member still read her\n {2}data on 4 of 4 routes\./);
-    assert.match(text, /Planted flaws, the ground truth a scanner is measured against: 18 in leaky, 17 in authonly, 0 in fixed/);
+    assert.match(text, /Planted flaws, the ground truth the scan is scored against: 18 in leaky, 17 in authonly, 0 in fixed/);
+  });
+
+  it('scans each mode: findings in the leaky ones, none in fixed, and the February findings listed', () => {
+    assert.match(text, /^ {2}leaky {5}\d+ findings: \d+ critical, \d+ high/m);
+    assert.match(text, /^ {2}authonly {2}\d+ findings: \d+ high/m);
+    assert.doesNotMatch(text, /^ {2}authonly .*critical/m, 'after the February fix nothing answers anonymous callers');
+    assert.match(text, /^ {2}fixed {5}no findings {2}\(\d+ requests/m);
+    assert.match(text, /^ {2}high +bola +GET \/api\/user\/\{id\} serves other members' age, gender/m);
+  });
+
+  it('writes an HTML report per mode where it says', async () => {
+    for (const mode of ['leaky', 'authonly', 'fixed']) {
+      const file = join(reports, `leakproof-scan-${mode}.html`);
+      assert.ok(text.includes(file), `the demo names ${file}`);
+      assert.match(await readFile(file, 'utf8'), /^<!doctype html>/i);
+    }
   });
 
   it('prints the measured outcomes as JSON with --json, and in fixed mode no stranger gets personal data', async () => {
     const json = bufferIo();
-    assert.equal(await main(['demo', '--json'], json), 0);
-    const report = JSON.parse(json.stdout.join('\n')) as { victim: string; rows: { route: string; caller: string; outcomes: Record<string, { victimFields: string[]; othersExposed: number }> }[] };
+    assert.equal(await main(['demo', '--json', '--report-dir', reports], json), 0);
+    const report = JSON.parse(json.stdout.join('\n')) as {
+      victim: string;
+      rows: { route: string; caller: string; outcomes: Record<string, { victimFields: string[]; othersExposed: number }> }[];
+      scans: { mode: string; findings: unknown[] }[];
+    };
+    assert.deepEqual(report.scans.map((scan) => [scan.mode, scan.findings.length > 0]), [['leaky', true], ['authonly', true], ['fixed', false]]);
     assert.equal(report.victim, 'erin');
     assert.equal(report.rows.length, 12);
     for (const row of report.rows.filter((r) => r.caller !== 'owner')) {

@@ -2,8 +2,10 @@
 import type { Io } from '../cli/io.ts';
 import type { Mode } from '../reference-api/index.ts';
 import { MODES, PLANTED_FLAWS } from '../reference-api/index.ts';
+import { SEVERITIES } from '../scan/index.ts';
 import type { Caller, IncidentReplay, Outcome, PersonalField, ReplayRow } from './incident.ts';
 import { PROBES } from './incident.ts';
+import type { ModeScan } from './scan-modes.ts';
 
 const MODE_HEADINGS: Record<Mode, string> = {
   leaky: 'Jan 2021: leaky',
@@ -57,9 +59,33 @@ export function renderReplay(replay: IncidentReplay, io: Io): void {
   io.out('');
   for (const sentence of findings(replay)) for (const wrapped of wrap(sentence, 100)) io.out(wrapped);
   io.out('');
+}
+
+/** The scans of every mode: counts per severity, the February findings, and where the reports are. */
+export function renderScans(scans: readonly ModeScan[], io: Io): void {
+  const { bold, dim, red, green } = io.colors;
+  const [first] = scans;
+  if (!first) return;
+  io.out('');
+  io.out(bold(`Now automatically: leakproof scan, as ${first.summary.identities.join(', ')}`));
+  for (const { mode, findings, summary } of scans) {
+    const counts = [...SEVERITIES].reverse().map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0);
+    const text = findings.length === 0 ? 'no findings' : `${findings.length} findings: ${counts.map(([severity, n]) => `${n} ${severity}`).join(', ')}`;
+    io.out(`  ${mode.padEnd(9)} ${findings.length === 0 ? green(text) : red(text)}${dim(`  (${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s)`)}`);
+  }
+  const february = scans.find((s) => s.mode === 'authonly');
+  if (february && february.findings.length > 0) {
+    io.out('');
+    io.out('What the 2 February "fix" left open, as the scan reports it (most severe first):');
+    for (const finding of february.findings.slice(0, 6)) io.out(`  ${finding.severity.padEnd(8)} ${finding.checkId.padEnd(30)} ${finding.title}`);
+    if (february.findings.length > 6) io.out(dim(`  ... and ${february.findings.length - 6} more in the report`));
+  }
+  io.out('');
+  io.out(`HTML reports: ${scans.map((s) => s.report).join('\n              ')}`);
   const counts = MODES.map((mode) => `${PLANTED_FLAWS.filter((f) => f.mode === mode).length} in ${mode}`).join(', ');
-  io.out(dim(`Planted flaws, the ground truth a scanner is measured against: ${counts} (src/reference-api/flaws.ts).`));
-  io.out(dim('Explore it yourself: leakproof reference-api --mode authonly, then log in as alice / alice-pedals-2021.'));
+  io.out(dim(`Planted flaws, the ground truth the scan is scored against: ${counts} (src/reference-api/flaws.ts).`));
+  io.out(dim('Explore it yourself: leakproof reference-api --mode authonly, then'));
+  io.out(dim('  leakproof scan --config src/reference-api/leakproof.yaml --format html --output report.html'));
 }
 
 /** The story the table tells, in sentences built from what the replay measured. */
