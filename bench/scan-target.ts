@@ -4,8 +4,8 @@
  *   node bench/scan-target.ts trivial           a node:http server answering a small JSON body
  *   node bench/scan-target.ts reference MODE    the reference API, plus a recording proxy in front
  * It listens on 127.0.0.1:0, sends `{ url, proxyUrl? }` to the parent over IPC, and exits when
- * the parent disconnects. Asked `'recorded'`, it answers with every request the proxy forwarded,
- * bodies and credentials included, so that the bare-undici baseline can replay a scan exactly.
+ * the parent disconnects. Asked `'recorded'`, it answers with every request the proxy forwarded since it was
+ * last asked, bodies and credentials included, so that the bare-undici baseline can replay a scan exactly.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener } from 'node:http';
@@ -82,7 +82,7 @@ async function start(kind: string | undefined, mode: string | undefined): Promis
 if (process.send === undefined) throw new Error('scan-target.ts runs as a child of bench/scan.ts (child_process.fork)');
 const { ready, recorded } = await start(process.argv[2], process.argv[3]);
 process.on('message', (message) => {
-  if (message === 'recorded') process.send?.({ recorded });
+  if (message === 'recorded') process.send?.({ recorded: recorded.splice(0) });
 });
 process.on('disconnect', () => process.exit(0));
 process.send(ready);

@@ -95,6 +95,7 @@ export interface ScanFlags {
   spec?: string | undefined;
   failOn?: string | undefined;
   baseline?: string | undefined;
+  rateLimit?: string | undefined;
 }
 
 interface ScanSection {
@@ -119,6 +120,8 @@ export function scanConfig(config: LeakproofConfig, flags: ScanFlags): ScanConfi
   if (target === undefined) throw new UsageError('no target: give --target URL or scan.target in the configuration');
   if (spec === undefined) throw new UsageError('no API description: give --spec FILE or scan.spec in the configuration');
   if (!URL.canParse(target)) throw new UsageError(`--target must be a URL such as http://127.0.0.1:8080, not '${target}'`);
+  const rateLimit = flags.rateLimit === undefined ? undefined : Number(flags.rateLimit);
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit must be a number of requests per second above 0, not '${String(flags.rateLimit)}'`);
   const failOn = flags.failOn ?? section.failOn ?? 'medium';
   if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOn}'`);
   return {
@@ -134,7 +137,7 @@ export function scanConfig(config: LeakproofConfig, flags: ScanFlags): ScanConfi
     safety: {
       writes: section.safety?.writes ?? false,
       allow: section.safety?.allow ?? [],
-      rateLimit: section.safety?.rateLimit ?? 10,
+      rateLimit: rateLimit ?? section.safety?.rateLimit ?? 10,
       concurrency: section.safety?.concurrency ?? 4,
       budget: section.safety?.budget ?? 5000,
       timeoutMs: section.safety?.timeoutMs ?? 10_000,

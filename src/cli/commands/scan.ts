@@ -27,6 +27,7 @@ Options:
   --format FORMAT        ${REPORT_FORMATS.join(', ')} (default: console)
   --output FILE          Write the report to FILE instead of stdout
   --fail-on SEVERITY     Exit 1 on findings at or above it: info, low, medium, high, critical (default: medium)
+  --rate-limit N         Requests per second (overrides scan.safety.rateLimit; default 10)
   --baseline FILE        Accepted findings: only new ones fail the run
   --write-baseline FILE  Write the findings of this run as a baseline
   --dry-run              Print what would be sent, and send nothing
@@ -46,6 +47,7 @@ export const scanCommand: Command = {
       format: { type: 'string', default: 'console' },
       output: { type: 'string' },
       'fail-on': { type: 'string' },
+      'rate-limit': { type: 'string' },
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -53,7 +55,7 @@ export const scanCommand: Command = {
     const format = values.format;
     if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not '${format}'`);
     const config = await loadConfig(values.config);
-    const settings = scanConfig(config, { target: values.target, spec: values.spec, failOn: values['fail-on'], baseline: values.baseline });
+    const settings = scanConfig(config, { target: values.target, spec: values.spec, failOn: values['fail-on'], baseline: values.baseline, rateLimit: values['rate-limit'] });
     const prepared = await prepareScan(settings, config.personalData);
     if (values['dry-run']) {
       printPlan(prepared.plan, prepared.identities.map((i) => i.name), settings.target, io);
