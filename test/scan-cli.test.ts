@@ -54,7 +54,7 @@ describe('leakproof scan as a CI gate', () => {
     const log = JSON.parse(await readFile(output, 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
     const bola = log.runs[0]?.results.find((r) => r.ruleId === 'bola');
     assert.equal(bola?.locations[0]?.physicalLocation.artifactLocation.uri, 'src/reference-api/openapi.yaml');
-    assert.ok((bola?.locations[0]?.physicalLocation.region.startLine ?? 0) > 1);
+    assert.ok(bola.locations[0].physicalLocation.region.startLine > 1);
   });
 
   it('fails only on new findings once they are in a baseline', async () => {
