@@ -40,8 +40,12 @@ export interface Observation {
   caller: string;
   /** Whose id the request named, for subject, bulk and search requests. */
   subject: string | undefined;
-  /** `owner`: the subject asking about themselves (twice, to tell volatile fields). */
-  purpose: 'owner' | 'cross' | 'list' | 'oversized';
+  /**
+   * `owner`: the subject asking about themselves (twice, to tell volatile fields); `cross`: anyone
+   * else asking about them; `list`: a search or bulk call; `oversized`: a bulk call past any sane
+   * limit; `discovery`: learning the API's shape (GraphQL introspection), judged by no check.
+   */
+  purpose: 'owner' | 'cross' | 'list' | 'oversized' | 'discovery';
   exchange: Exchange;
 }
 

@@ -17,6 +17,7 @@ import type { ScanClient, SendRequest } from './http/index.ts';
 import type { Identity } from './identity/index.ts';
 import type { OperationRole, PlannedOperation } from './plan.ts';
 import { fillPath } from './plan.ts';
+import { INTROSPECTION_QUERY, probesFromIntrospection } from './graphql.ts';
 import { recordsWithId } from './records.ts';
 
 /** What the configuration says about an identity as a person. */
@@ -147,17 +148,46 @@ async function probe(planned: PlannedOperation, role: OperationRole, people: rea
     const member = people.find((p) => p.role !== 'admin')?.name ?? ANONYMOUS;
     await observe(planned, 'bulk', member, { path, json: { [role.property]: oversizedIds(everyone) } }, 'oversized');
   } else if (role.kind === 'search') {
-    const prefixes = [...new Set(people.map((p) => p.username?.slice(0, 1)).filter((p): p is string => p !== undefined && p !== ''))];
-    for (const prefix of prefixes.length > 0 ? prefixes : ['a']) {
+    for (const prefix of searchPrefixes(people)) {
       const request = subjectRequest(operation, role.parameter.name, role.parameter.in, prefix);
       if (!request) continue;
       for (const caller of callers) await observe(planned, 'search', caller, request, 'list');
     }
+  } else if (role.kind === 'graphql') {
+    await probeGraphql(planned, people, callers, observe);
   } else if (role.kind === 'admin') {
     const path = fillPath(operation, {});
     if (path === undefined) return;
     for (const caller of callers) await observe(planned, 'admin', caller, { path }, 'cross');
   }
+}
+
+/** Introspects once (as a member where there is one), then probes each query field it found. */
+async function probeGraphql(planned: PlannedOperation, people: readonly Person[], callers: readonly string[], observe: Observe): Promise<void> {
+  const path = fillPath(planned.operation, {});
+  if (path === undefined) return;
+  const member = people.find((p) => p.role !== 'admin')?.name ?? ANONYMOUS;
+  const introspection = await observe(planned, 'graphql', member, { path, json: { query: INTROSPECTION_QUERY } }, 'discovery');
+  const probes = probesFromIntrospection(introspection.exchange.response?.json);
+  for (const probe of probes.subjects) {
+    for (const subject of people) {
+      const request = { path, json: { query: probe.query, variables: { value: probe.argumentType.startsWith('Int') ? Number(subject.id) : subject.id } } };
+      await observe(planned, 'graphql', subject.name, request, 'owner', subject.name);
+      await observe(planned, 'graphql', subject.name, request, 'owner', subject.name);
+      for (const caller of callers) if (caller !== subject.name) await observe(planned, 'graphql', caller, request, 'cross', subject.name);
+    }
+  }
+  for (const probe of probes.searches) {
+    for (const prefix of searchPrefixes(people)) {
+      for (const caller of callers) await observe(planned, 'graphql', caller, { path, json: { query: probe.query, variables: { value: prefix } } }, 'list');
+    }
+  }
+}
+
+/** One-letter prefixes of the identities' usernames: what a scraper tries first. */
+function searchPrefixes(people: readonly Person[]): string[] {
+  const prefixes = [...new Set(people.map((p) => p.username?.slice(0, 1)).filter((p): p is string => p !== undefined && p !== ''))];
+  return prefixes.length > 0 ? prefixes : ['a'];
 }
 
 function subjectRequest(operation: Operation, name: string, where: string, value: string): { path: string; query?: Record<string, string> } | undefined {

@@ -6,6 +6,7 @@
 import type { ApiModel, JsonSchema, Operation, Parameter } from '../core/model.ts';
 import { SAFE_METHODS } from '../core/model.ts';
 import type { Classifier } from '../core/personal-data/index.ts';
+import { isGraphqlBody } from './graphql.ts';
 
 export type OperationRole =
   /** Answers the caller's own record (`GET /me`): where identities learn their own id. */
@@ -17,7 +18,9 @@ export type OperationRole =
   /** Looks up many people at once by a list of ids in the body. */
   | { kind: 'bulk'; property: string; maxItems: number | undefined }
   /** Meant for administrators only. */
-  | { kind: 'admin' };
+  | { kind: 'admin' }
+  /** A GraphQL endpoint: its query fields are probed like REST operations (src/scan/graphql.ts). */
+  | { kind: 'graphql' };
 
 export interface PlannedOperation {
   operation: Operation;
@@ -61,6 +64,8 @@ export function rolesOf(operation: Operation, classifier: Classifier): Operation
   const subject = pathParameters.find((p) => ID_NAME.test(p.name)) ?? operation.parameters.find((p) => p.in === 'query' && p.required && ID_NAME.test(p.name));
   if (search && returnsPeople) roles.push({ kind: 'search', parameter: search });
   else if (subject && returnsPeople) roles.push({ kind: 'subject', parameter: subject });
+  const body = operation.requestBody?.content.find((c) => c.mediaType.includes('json'))?.schema;
+  if (operation.method === 'POST' && isGraphqlBody(body)) return [{ kind: 'graphql' }];
   const bulk = bulkProperty(operation);
   if (bulk && returnsPeople) roles.push(bulk);
   if (ADMIN.test(operation.path) || operation.tags.some((tag) => ADMIN.test(tag)) || operation.extensions['x-leakproof-admin'] === true) roles.push({ kind: 'admin' });
