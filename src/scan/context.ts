@@ -55,6 +55,12 @@ export interface ScanContext {
   people: ReadonlyMap<string, Person>;
   visibility: Visibility;
   observations: readonly Observation[];
+  /**
+   * Requests to routes the description does not name (version-prefixed twins of documented
+   * ones), each with the documented operation it mirrors: only the undocumented-endpoint check
+   * judges these.
+   */
+  inventory: readonly { observation: Observation; mirrors: Operation }[];
 }
 
 export interface Check extends CheckDescription {

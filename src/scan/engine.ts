@@ -18,6 +18,7 @@ import type { Identity } from './identity/index.ts';
 import type { OperationRole, PlannedOperation } from './plan.ts';
 import { fillPath } from './plan.ts';
 import { INTROSPECTION_QUERY, probesFromIntrospection } from './graphql.ts';
+import { undocumentedVariants } from './inventory.ts';
 import { recordsWithId } from './records.ts';
 
 /** What the configuration says about an identity as a person. */
@@ -86,7 +87,9 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
     for (const role of planned.roles) await probe(planned, role, people, callers, observe);
   }
 
-  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations };
+  onProgress('looking for routes the description leaves out');
+  const inventory = await probeInventory(sendable, people, client, identities);
+  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory };
   const findings = (setup.checks ?? CHECKS).flatMap((check) => check.run(context));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));
   return { findings, observations, people, skipped };
@@ -182,6 +185,31 @@ async function probeGraphql(planned: PlannedOperation, people: readonly Person[]
       for (const caller of callers) await observe(planned, 'graphql', caller, { path, json: { query: probe.query, variables: { value: prefix } } }, 'list');
     }
   }
+}
+
+/**
+ * Asks version-prefixed twins of each documented subject route for the first identity's record,
+ * as anonymous and as another member (a twin that serves only its owner leaks nothing).
+ */
+async function probeInventory(sendable: readonly PlannedOperation[], people: readonly Person[], client: ScanClient, identities: ReadonlyMap<string, Identity>): Promise<ScanContext['inventory']> {
+  const [subject, other] = people;
+  if (!subject) return [];
+  const documented = new Set(sendable.map((p) => `${p.operation.method} ${p.operation.path}`));
+  const inventory: { observation: Observation; mirrors: Operation }[] = [];
+  for (const planned of sendable) {
+    const role = planned.roles.find((r) => r.kind === 'subject');
+    if (role?.kind !== 'subject' || role.parameter.in !== 'path' || planned.operation.method !== 'GET') continue;
+    for (const template of undocumentedVariants(planned.operation, documented)) {
+      const operation: Operation = { ...planned.operation, id: `${planned.operation.method} ${template}`, operationId: undefined, path: template, location: planned.operation.location };
+      const path = fillPath(operation, { [role.parameter.name]: subject.id });
+      if (path === undefined) continue;
+      for (const caller of [ANONYMOUS, ...(other ? [other.name] : [])]) {
+        const exchange = await client.send({ method: 'GET', path, identity: identities.get(caller) });
+        inventory.push({ observation: { operation, role: 'probe', caller, subject: subject.name, purpose: 'discovery', exchange }, mirrors: planned.operation });
+      }
+    }
+  }
+  return inventory;
 }
 
 /** One-letter prefixes of the identities' usernames: what a scraper tries first. */

@@ -6,6 +6,7 @@ import { excessiveDataExposure } from './excessive-data-exposure.ts';
 import { functionLevelAuthorization } from './function-level-authorization.ts';
 import { missingAuthentication } from './missing-authentication.ts';
 import { privateFlagBypass } from './private-flag-bypass.ts';
+import { undocumentedEndpoint } from './undocumented-endpoint.ts';
 import { unrestrictedResourceConsumption } from './unrestricted-resource-consumption.ts';
 
 export const CHECKS: readonly Check[] = [
@@ -16,4 +17,5 @@ export const CHECKS: readonly Check[] = [
   enumeration,
   functionLevelAuthorization,
   unrestrictedResourceConsumption,
+  undocumentedEndpoint,
 ];
