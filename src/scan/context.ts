@@ -43,9 +43,10 @@ export interface Observation {
   /**
    * `owner`: the subject asking about themselves (twice, to tell volatile fields); `cross`: anyone
    * else asking about them; `list`: a search or bulk call; `oversized`: a bulk call past any sane
-   * limit; `discovery`: learning the API's shape (GraphQL introspection), judged by no check.
+   * limit; `discovery`: learning the API's shape (GraphQL introspection), judged by no check;
+   * `write`: a change in writes mode, judged only through its `Assignment`.
    */
-  purpose: 'owner' | 'cross' | 'list' | 'oversized' | 'discovery';
+  purpose: 'owner' | 'cross' | 'list' | 'oversized' | 'discovery' | 'write';
   exchange: Exchange;
 }
 
@@ -61,15 +62,29 @@ export interface ScanContext {
    * judges these.
    */
   inventory: readonly { observation: Observation; mirrors: Operation }[];
+  /** Attempts, in writes mode, to set a privileged property of the caller's own record. */
+  assignments: readonly Assignment[];
+}
+
+/** One attempt to set a property the caller should not control, and what the record said after. */
+export interface Assignment {
+  operation: Operation;
+  caller: string;
+  property: string;
+  before: unknown;
+  sent: unknown;
+  /** The property as the caller's own record showed it afterwards; undefined if it could not be read. */
+  after: unknown;
+  /** The write, then the read-back. */
+  observations: Observation[];
 }
 
 export interface Check extends CheckDescription {
   run(context: ScanContext): Finding[];
 }
 
-/** Fields the caller may see of the subject's record, by design. */
+/** Fields another caller may see of the subject's record, by design (the owner sees everything). */
 export function allowedFor(caller: string, subject: Person, visibility: Visibility): ReadonlySet<string> {
-  if (caller === subject.name) return new Set(['*']);
   if (subject.private && !subject.followers.has(caller)) return visibility.privateVisible;
   return visibility.public;
 }

@@ -9,7 +9,8 @@ import type { ApiModel, Operation } from '../core/model.ts';
 import type { Classifier } from '../core/personal-data/index.ts';
 import { CHECKS } from './checks/index.ts';
 import { OVERSIZED_BULK } from './checks/unrestricted-resource-consumption.ts';
-import type { Check, Observation, Person, ScanContext, Visibility } from './context.ts';
+import { privilegedProperties, tamperedValue } from './assignment.ts';
+import type { Assignment, Check, Observation, Person, ScanContext, Visibility } from './context.ts';
 import { isSuccess } from './context.ts';
 import type { Finding } from './finding.ts';
 import { severityRank } from './finding.ts';
@@ -76,7 +77,8 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
   const people = await discoverPeople(setup, sendable, observe);
   const callers = [ANONYMOUS, ...setup.identities.map((i) => i.name)];
 
-  for (const planned of sendable) {
+  const reads = sendable.filter((p) => !p.roles.some((r) => r.kind === 'self-update'));
+  for (const planned of reads) {
     onProgress(`probing ${planned.operation.method} ${planned.operation.path}`);
     if (planned.roles.length === 0) {
       const path = fillPath(planned.operation, {});
@@ -89,7 +91,13 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
 
   onProgress('looking for routes the description leaves out');
   const inventory = await probeInventory(sendable, people, client, identities);
-  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory };
+  // Writes come last, so that a role the scan manages to escalate cannot change what the reads saw.
+  const assignments: Assignment[] = [];
+  for (const planned of sendable.filter((p) => p.roles.some((r) => r.kind === 'self-update'))) {
+    onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
+    assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
+  }
+  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory, assignments };
   const findings = (setup.checks ?? CHECKS).flatMap((check) => check.run(context));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));
   return { findings, observations, people, skipped };
@@ -185,6 +193,35 @@ async function probeGraphql(planned: PlannedOperation, people: readonly Person[]
       for (const caller of callers) await observe(planned, 'graphql', caller, { path, json: { query: probe.query, variables: { value: prefix } } }, 'list');
     }
   }
+}
+
+/**
+ * In writes mode, on one member's own record: for each property it should not control, send a
+ * changed value, read the record back, then put the old value back.
+ */
+async function tryMassAssignment(planned: PlannedOperation, sendable: readonly PlannedOperation[], people: readonly Person[], observe: Observe): Promise<Assignment[]> {
+  const reader = sendable.find((p) => p.operation.method === 'GET' && p.operation.path === planned.operation.path);
+  const member = people.find((p) => p.role !== 'admin');
+  const path = fillPath(planned.operation, {});
+  if (!reader || !member || path === undefined) return [];
+  const read = async (): Promise<[Observation, Record<string, unknown> | undefined]> => {
+    const observation = await observe(reader, 'self', member.name, { path }, 'owner', member.name);
+    const json = observation.exchange.response?.json;
+    return [observation, isSuccess(observation.exchange) && json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined];
+  };
+  const [, record] = await read();
+  if (!record) return [];
+  const schema = reader.operation.responses.find((r) => r.status.startsWith('2'))?.content[0]?.schema;
+  const assignments: Assignment[] = [];
+  for (const property of privilegedProperties(record, schema)) {
+    const before = record[property];
+    const sent = tamperedValue(property, before);
+    const write = await observe(planned, 'self-update', member.name, { path, json: { [property]: sent } }, 'write', member.name);
+    const [reread, after] = await read();
+    assignments.push({ operation: planned.operation, caller: member.name, property, before, sent, after: after?.[property], observations: [write, reread] });
+    if (isSuccess(write.exchange)) await observe(planned, 'self-update', member.name, { path, json: { [property]: before } }, 'write', member.name);
+  }
+  return assignments;
 }
 
 /**

@@ -20,7 +20,9 @@ export type OperationRole =
   /** Meant for administrators only. */
   | { kind: 'admin' }
   /** A GraphQL endpoint: its query fields are probed like REST operations (src/scan/graphql.ts). */
-  | { kind: 'graphql' };
+  | { kind: 'graphql' }
+  /** Updates the caller's own record (`PATCH /me`): where mass assignment is tried, in writes mode. */
+  | { kind: 'self-update' };
 
 export interface PlannedOperation {
   operation: Operation;
@@ -60,6 +62,7 @@ export function rolesOf(operation: Operation, classifier: Classifier): Operation
   const returnsPeople = returnsPersonalData(operation, classifier);
   const pathParameters = operation.parameters.filter((p) => p.in === 'path');
   if (operation.method === 'GET' && pathParameters.length === 0 && SELF_PATH.test(operation.path) && returnsPeople) roles.push({ kind: 'self' });
+  if ((operation.method === 'PATCH' || operation.method === 'PUT') && pathParameters.length === 0 && SELF_PATH.test(operation.path)) return [{ kind: 'self-update' }];
   const search = [...pathParameters, ...operation.parameters.filter((p) => p.in === 'query')].find((p) => SEARCH_NAME.test(p.name));
   const subject = pathParameters.find((p) => ID_NAME.test(p.name)) ?? operation.parameters.find((p) => p.in === 'query' && p.required && ID_NAME.test(p.name));
   if (search && returnsPeople) roles.push({ kind: 'search', parameter: search });

@@ -22,7 +22,7 @@ export function crossReadings(context: ScanContext): CrossReading[] {
   const readings: CrossReading[] = [];
   const answers = (o: Observation): unknown => o.exchange.response?.json;
   for (const observation of context.observations) {
-    if (observation.purpose !== 'cross' || observation.subject === undefined) continue;
+    if (observation.purpose !== 'cross' || observation.subject === undefined || observation.caller === observation.subject) continue;
     const subject = [...context.people.values()].find((p) => p.name === observation.subject);
     if (!subject) continue;
     const same = context.observations.filter((o) => o.operation === observation.operation && o.subject === observation.subject);

@@ -62,7 +62,7 @@ function exposureOf(observation: Observation, context: ScanContext): { people: n
     const flagged = visibility.privateFlag !== undefined && record[visibility.privateFlag] === true;
     const allowed = known ? allowedFor(observation.caller, known, visibility) : flagged ? visibility.privateVisible : visibility.public;
     const exposed = Object.entries(record).filter(
-      ([field, value]) => value !== null && value !== '' && typeof value !== 'object' && field !== 'id' && !allowed.has(field) && !allowed.has('*') &&
+      ([field, value]) => value !== null && value !== '' && typeof value !== 'object' && field !== 'id' && !allowed.has(field) &&
         context.classifier.classifyValue(field, value, { personLike: true }) !== undefined,
     );
     if (exposed.length === 0) continue;

@@ -22,7 +22,8 @@ export const excessiveDataExposure: Check = {
     for (const group of byOperation(context.observations).values()) {
       const found = new Map<string, { observation: Observation; personal: boolean }>();
       for (const observation of group) {
-        if (!isSuccess(observation.exchange)) continue;
+        // Answers to writes (writes mode only) are judged by the mass-assignment check alone.
+        if (!isSuccess(observation.exchange) || observation.purpose === 'write') continue;
         const schema = responseSchema(observation.operation, observation.exchange.response?.status ?? 0);
         if (!schema) continue;
         for (const { path, name, value } of undeclared(observation.exchange.response?.json, schema)) {

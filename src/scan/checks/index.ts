@@ -4,6 +4,7 @@ import { bola } from './bola.ts';
 import { enumeration } from './enumeration.ts';
 import { excessiveDataExposure } from './excessive-data-exposure.ts';
 import { functionLevelAuthorization } from './function-level-authorization.ts';
+import { massAssignment } from './mass-assignment.ts';
 import { missingAuthentication } from './missing-authentication.ts';
 import { privateFlagBypass } from './private-flag-bypass.ts';
 import { undocumentedEndpoint } from './undocumented-endpoint.ts';
@@ -18,4 +19,5 @@ export const CHECKS: readonly Check[] = [
   functionLevelAuthorization,
   unrestrictedResourceConsumption,
   undocumentedEndpoint,
+  massAssignment,
 ];
