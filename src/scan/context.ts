@@ -6,6 +6,7 @@ import type { ApiModel, Operation } from '../core/model.ts';
 import type { Classifier } from '../core/personal-data/index.ts';
 import type { Exchange } from './exchange.ts';
 import type { CheckDescription, Finding } from './finding.ts';
+import type { Forgery } from './jwt.ts';
 import type { OperationRole } from './plan.ts';
 
 /** An identity as a data subject: whose records the scan can recognise. */
@@ -64,6 +65,19 @@ export interface ScanContext {
   inventory: readonly { observation: Observation; mirrors: Operation }[];
   /** Attempts, in writes mode, to set a privileged property of the caller's own record. */
   assignments: readonly Assignment[];
+  /** Each identity's JWT, guessed at offline and forged: judged only by the JWT check. */
+  tokens: readonly TokenProbe[];
+}
+
+export interface TokenProbe {
+  identity: string;
+  operation: Operation;
+  /** The HS256 secret, when it is in the built-in list of weak ones. */
+  guessedSecret: string | undefined;
+  /** The identity's own answer with its genuine token. */
+  genuine: Observation;
+  /** The same request with forged tokens. */
+  forgeries: { kind: Forgery; observation: Observation }[];
 }
 
 /** One attempt to set a property the caller should not control, and what the record said after. */

@@ -10,7 +10,7 @@ import type { Classifier } from '../core/personal-data/index.ts';
 import { CHECKS } from './checks/index.ts';
 import { OVERSIZED_BULK } from './checks/unrestricted-resource-consumption.ts';
 import { privilegedProperties, tamperedValue } from './assignment.ts';
-import type { Assignment, Check, Observation, Person, ScanContext, Visibility } from './context.ts';
+import type { Assignment, Check, Observation, Person, ScanContext, TokenProbe, Visibility } from './context.ts';
 import { isSuccess } from './context.ts';
 import type { Finding } from './finding.ts';
 import { severityRank } from './finding.ts';
@@ -20,6 +20,7 @@ import type { OperationRole, PlannedOperation } from './plan.ts';
 import { fillPath } from './plan.ts';
 import { INTROSPECTION_QUERY, probesFromIntrospection } from './graphql.ts';
 import { undocumentedVariants } from './inventory.ts';
+import { decodeJwt, forgeries, guessSecret } from './jwt.ts';
 import { recordsWithId } from './records.ts';
 
 /** What the configuration says about an identity as a person. */
@@ -97,7 +98,9 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
     onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
     assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
   }
-  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory, assignments };
+  onProgress('testing the identities\' tokens');
+  const tokens = await probeTokens(sendable, people, client, identities, observations);
+  const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory, assignments, tokens };
   const findings = (setup.checks ?? CHECKS).flatMap((check) => check.run(context));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));
   return { findings, observations, people, skipped };
@@ -193,6 +196,30 @@ async function probeGraphql(planned: PlannedOperation, people: readonly Person[]
       for (const caller of callers) await observe(planned, 'graphql', caller, { path, json: { query: probe.query, variables: { value: prefix } } }, 'list');
     }
   }
+}
+
+/**
+ * For each identity holding a JWT: guess its HS256 secret offline, then send its own "who am I"
+ * request with forged tokens (unsigned, signature removed, expired when the secret is known).
+ */
+async function probeTokens(sendable: readonly PlannedOperation[], people: readonly Person[], client: ScanClient, identities: ReadonlyMap<string, Identity>, observations: readonly Observation[]): Promise<TokenProbe[]> {
+  const self = sendable.find((p) => p.roles.some((r) => r.kind === 'self'));
+  const path = self ? fillPath(self.operation, {}) : undefined;
+  if (!self || path === undefined) return [];
+  const probes: TokenProbe[] = [];
+  for (const person of people) {
+    const genuine = observations.find((o) => o.operation === self.operation && o.caller === person.name && isSuccess(o.exchange));
+    const jwt = (identities.get(person.name)?.secrets() ?? []).map(decodeJwt).find((decoded) => decoded !== undefined);
+    if (!genuine || !jwt) continue;
+    const guessedSecret = guessSecret(jwt);
+    const forged = [];
+    for (const { kind, token } of forgeries(jwt, guessedSecret)) {
+      const exchange = await client.send({ method: 'GET', path, headers: { authorization: `Bearer ${token}` }, operationId: self.operation.id });
+      forged.push({ kind, observation: { operation: self.operation, role: 'self' as const, caller: `${person.name} (forged)`, subject: person.name, purpose: 'discovery' as const, exchange } });
+    }
+    probes.push({ identity: person.name, operation: self.operation, guessedSecret, genuine, forgeries: forged });
+  }
+  return probes;
 }
 
 /**

@@ -4,6 +4,7 @@ import { bola } from './bola.ts';
 import { enumeration } from './enumeration.ts';
 import { excessiveDataExposure } from './excessive-data-exposure.ts';
 import { functionLevelAuthorization } from './function-level-authorization.ts';
+import { jwtWeakness } from './jwt-weakness.ts';
 import { massAssignment } from './mass-assignment.ts';
 import { missingAuthentication } from './missing-authentication.ts';
 import { privateFlagBypass } from './private-flag-bypass.ts';
@@ -20,4 +21,5 @@ export const CHECKS: readonly Check[] = [
   unrestrictedResourceConsumption,
   undocumentedEndpoint,
   massAssignment,
+  jwtWeakness,
 ];
