@@ -173,6 +173,10 @@ async function probe(planned: PlannedOperation, role: OperationRole, people: rea
     const path = fillPath(operation, {});
     if (path === undefined) return;
     for (const caller of callers) await observe(planned, 'admin', caller, { path }, 'cross');
+  } else if (role.kind === 'self') {
+    // Identities asked it while learning who they are; a caller with no credentials must be refused.
+    const path = fillPath(operation, {});
+    if (path !== undefined) await observe(planned, 'self', ANONYMOUS, { path }, 'cross');
   }
 }
 
@@ -300,5 +304,6 @@ function oversizedIds(known: readonly string[]): string[] {
     const digest = createHash('sha256').update(`leakproof:nobody:${index}`).digest('hex');
     return hex ? digest.slice(0, known[0]?.length ?? 32) : `leakproof-nobody-${index}`;
   });
-  return [...known, ...filler];
+  // The known ids come last: only a server that reads past any sane cap answers them.
+  return [...filler, ...known];
 }

@@ -7,6 +7,7 @@ import type { Observation, Person, ScanContext } from '../context.ts';
 import { allowedFor, isSuccess } from '../context.ts';
 import type { LeakedValue } from '../leak.ts';
 import { leakedValues } from '../leak.ts';
+import { recordsOf } from '../records.ts';
 
 export interface CrossReading {
   observation: Observation;
@@ -35,7 +36,14 @@ export function crossReadings(context: ScanContext): CrossReading[] {
       allowed: allowedFor(observation.caller, subject, context.visibility),
       isPersonal: (path, value) => context.classifier.classifyValue(path.slice(path.lastIndexOf('.') + 1), value, { personLike: true }) !== undefined,
     });
-    if (leaked.length > 0) readings.push({ observation, caller: observation.caller, subject, leaked, ownerObservation: owner[0] });
+    // A value the caller also gets in its own record is an echo of the caller (its address, its session), not the owner's.
+    const callerPerson = context.people.get(observation.caller);
+    const echoes = new Map<string, unknown>();
+    for (const own of context.observations.filter((o) => callerPerson && o.operation === observation.operation && o.subject === observation.caller && o.purpose === 'owner' && isSuccess(o.exchange))) {
+      for (const record of recordsOf(answers(own), callerPerson?.id ?? '')) for (const [field, value] of record.values) echoes.set(field, value);
+    }
+    const unechoed = leaked.filter((l) => !echoes.has(l.field) || echoes.get(l.field) !== l.value);
+    if (unechoed.length > 0) readings.push({ observation, caller: observation.caller, subject, leaked: unechoed, ownerObservation: owner[0] });
   }
   return readings;
 }

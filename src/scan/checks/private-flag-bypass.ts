@@ -1,5 +1,5 @@
 /** Private-flag bypass: a private profile's data reaches callers the owner did not allow. */
-import type { Check, ScanContext } from '../context.ts';
+import type { Check, Observation, Person, ScanContext } from '../context.ts';
 import { isSuccess } from '../context.ts';
 import { buildFinding, byOperation, list } from '../evidence.ts';
 import { recordsWithId } from '../records.ts';
@@ -77,7 +77,7 @@ function flaggedKnown(context: ScanContext): FlaggedReading[] {
 function flaggedInLists(context: ScanContext): FlaggedReading[] {
   const flag = context.visibility.privateFlag;
   if (flag === undefined) return [];
-  const readings: FlaggedReading[] = [];
+  const exposed: { observation: Observation; record: Record<string, unknown>; knownPerson: Person | undefined; fields: string[] }[] = [];
   for (const observation of context.observations) {
     if (observation.purpose !== 'list' || !isSuccess(observation.exchange)) continue;
     const caller = context.people.get(observation.caller);
@@ -89,8 +89,13 @@ function flaggedInLists(context: ScanContext): FlaggedReading[] {
         .filter(([field, value]) => field !== 'id' && value !== null && value !== '' && !context.visibility.privateVisible.has(field))
         .filter(([field, value]) => context.classifier.classifyValue(field, value, { personLike: true }) !== undefined)
         .map(([field]) => field);
-      if (fields.length > 0) readings.push({ operationId: observation.operation.id, observation, subject: String(record.id), fields });
+      exposed.push({ observation, record, knownPerson, fields });
     }
   }
-  return readings;
+  // Someone the scan has no identity for may have accepted one of its identities as a follower: when other members get
+  // only the private view of the same record, the server does apply the flag, and the richer answer is a follower's.
+  const applied = new Set(exposed.filter((e) => e.fields.length === 0 && e.observation.caller !== 'anonymous').map((e) => `${e.observation.operation.id} ${String(e.record.id)}`));
+  return exposed
+    .filter((e) => e.fields.length > 0 && (e.knownPerson !== undefined || !applied.has(`${e.observation.operation.id} ${String(e.record.id)}`)))
+    .map((e) => ({ operationId: e.observation.operation.id, observation: e.observation, subject: e.knownPerson?.name ?? String(e.record.id), fields: e.fields }));
 }

@@ -1,8 +1,8 @@
 /** Improper inventory: a route the description leaves out still serves people's records. */
 import type { Check } from '../context.ts';
-import { isSuccess } from '../context.ts';
+import { allowedFor, isSuccess } from '../context.ts';
+import { leakedValues } from '../leak.ts';
 import { buildFinding, list } from '../evidence.ts';
-import { recordsOf } from '../records.ts';
 
 export const undocumentedEndpoint: Check = {
   id: 'undocumented-endpoint',
@@ -21,8 +21,18 @@ export const undocumentedEndpoint: Check = {
     for (const { observation, mirrors } of context.inventory) {
       if (seen.has(observation.operation.id) || !isSuccess(observation.exchange) || observation.caller === observation.subject) continue;
       const subject = observation.subject === undefined ? undefined : context.people.get(observation.subject);
-      const records = subject ? recordsOf(observation.exchange.response?.json, subject.id) : [];
-      const fields = [...new Set(records.flatMap((r) => [...r.values.keys()]))].filter((f) => f !== 'id');
+      if (!subject) continue;
+      // Judged like the documented route: an alias that serves only what is public by design to this caller leaks nothing.
+      const documented = context.observations.filter((o) => o.operation.id === mirrors.id && o.subject === subject.name && isSuccess(o.exchange));
+      const anonymous = documented.find((o) => o.caller === 'anonymous' && o.purpose === 'cross');
+      const leaked = leakedValues(observation.exchange.response?.json, {
+        subjectId: subject.id,
+        ownerAnswers: documented.filter((o) => o.purpose === 'owner').map((o) => o.exchange.response?.json),
+        anonymousAnswer: observation.caller === 'anonymous' ? undefined : anonymous?.exchange.response?.json,
+        allowed: allowedFor(observation.caller, subject, context.visibility),
+        isPersonal: (path, value) => context.classifier.classifyValue(path.slice(path.lastIndexOf('.') + 1), value, { personLike: true }) !== undefined,
+      });
+      const fields = leaked.map((l) => l.field);
       if (fields.length === 0) continue;
       seen.add(observation.operation.id);
       const operation = observation.operation;
@@ -30,11 +40,11 @@ export const undocumentedEndpoint: Check = {
         buildFinding({
           check: undocumentedEndpoint,
           operation,
-          title: `${operation.method} ${operation.path} is not in the description but serves ${subject?.name ?? 'a person'}'s record`,
+          title: `${operation.method} ${operation.path} is not in the description but serves ${subject.name}'s record`,
           message: `A twin of ${mirrors.method} ${mirrors.path} (${mirrors.id}) answered ${observation.caller} with HTTP ${observation.exchange.response?.status ?? 0} and ${list(fields, 8)}.`,
           observations: [observation],
           fields,
-          subjects: subject ? [subject.name] : [],
+          subjects: [subject.name],
           identity: [observation.caller === 'anonymous' ? 'anonymous' : 'member'],
         }),
       );

@@ -2,6 +2,7 @@
 import type { Check } from '../context.ts';
 import { isSuccess } from '../context.ts';
 import { buildFinding } from '../evidence.ts';
+import { recordsOf } from '../records.ts';
 
 /** How many ids the scanner's oversized bulk request names: the 2021 reports saw 800 and more. */
 export const OVERSIZED_BULK = 800;
@@ -19,7 +20,7 @@ export const unrestrictedResourceConsumption: Check = {
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/',
   run(context) {
     return context.observations
-      .filter((o) => o.purpose === 'oversized' && isSuccess(o.exchange))
+      .filter((o) => o.purpose === 'oversized' && isSuccess(o.exchange) && [...context.people.values()].some((p) => recordsOf(o.exchange.response?.json, p.id).length > 0))
       .map((o) =>
         buildFinding({
           check: unrestrictedResourceConsumption,
