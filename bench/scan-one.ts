@@ -3,7 +3,8 @@
  * are its own (bench/scan.ts starts it and reads the JSON line it prints):
  *   node bench/scan-one.ts scan TARGET RATE               a scan of the reference API (its scan config)
  *   node bench/scan-one.ts replay TARGET CONCURRENCY FILE the requests of a scan, sent by bare undici
- *   node bench/scan-one.ts client leakproof|undici TARGET CONCURRENCY REQUESTS WARMUP
+ *   node bench/scan-one.ts clients TARGET CONCURRENCY REQUESTS WARMUP ROUNDS RATE[,RATE...]
+ *                                                         bare undici against the scan client at each rate
  *   node bench/scan-one.ts plan FILE                      loadApi + createClassifier + planOperations
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import type { RecordedRequest } from './scan-target.ts';
 // loads only what it measures (the bare-undici ones load none of them).
 
 /** The path the client benchmark asks for: a person's record, as a scan would. */
-export const CLIENT_PATH = '/api/user/3f2a9c1e';
+const CLIENT_PATH = '/api/user/3f2a9c1e';
 
 /** Runs `count` calls of `send` with `concurrency` of them in flight; resolves with the elapsed ms. */
 async function loop(count: number, concurrency: number, send: (index: number) => Promise<void>): Promise<number> {
@@ -54,35 +55,53 @@ async function replay(target: string, concurrency: number, file: string): Promis
   return { ms, requests: recorded.length };
 }
 
-/** One request sender per client, both reading and parsing the JSON body as a scan does. */
-async function client(kind: string, target: string, concurrency: number, requests: number, warmup: number): Promise<object> {
-  let send: () => Promise<number>;
-  let close: () => Promise<void>;
-  if (kind === 'leakproof') {
-    const { createScanClient } = await import('../src/scan/http/index.ts');
-    // Budget and rate out of the way: this measures the client's own cost per request.
-    const scanClient = createScanClient({ target, concurrency, rateLimit: 1e9, budget: requests + warmup });
-    send = async () => (await scanClient.send({ method: 'GET', path: CLIENT_PATH })).response?.status ?? 0;
-    close = () => scanClient.close();
-  } else if (kind === 'undici') {
-    const pool = new Pool(target, { connections: concurrency });
-    send = async () => {
-      const answer = await pool.request({ method: 'GET', path: CLIENT_PATH });
-      await answer.body.json();
-      return answer.statusCode;
-    };
-    close = () => pool.close();
-  } else throw new Error(`unknown client ${kind}`);
-  let failed = 0;
-  const counted = async (): Promise<void> => {
-    if ((await send()) !== 200) failed += 1;
+type Sender = { name: string; send: () => Promise<number>; close: () => Promise<void> };
+
+/** A bare undici Pool, reading and parsing the JSON body as the scan client does. */
+function bareUndici(target: string, concurrency: number): Sender {
+  const pool = new Pool(target, { connections: concurrency });
+  const send = async (): Promise<number> => {
+    const answer = await pool.request({ method: 'GET', path: CLIENT_PATH });
+    await answer.body.json();
+    return answer.statusCode;
   };
-  await loop(warmup, concurrency, counted);
-  const cpu = process.cpuUsage();
-  const ms = await loop(requests, concurrency, counted);
-  const { user, system } = process.cpuUsage(cpu);
-  await close();
-  return { ms, reqPerSec: (requests / ms) * 1000, cpuUsPerRequest: (user + system) / requests, failed };
+  return { name: 'undici', send, close: () => pool.close() };
+}
+
+async function scanClient(target: string, concurrency: number, rateLimit: number): Promise<Sender> {
+  const { createScanClient } = await import('../src/scan/http/index.ts');
+  // The budget out of the way too: this measures the client's own cost per request.
+  const client = createScanClient({ target, concurrency, rateLimit, budget: Number.MAX_SAFE_INTEGER });
+  const send = async (): Promise<number> => (await client.send({ method: 'GET', path: CLIENT_PATH })).response?.status ?? 0;
+  return { name: `leakproof@${rateLimit}`, send, close: () => client.close() };
+}
+
+/**
+ * The bare loop and the scan client at each rate, warmed up, then measured in turns, `rounds`
+ * times: the senders of one round run seconds apart, so they meet the same machine load.
+ */
+async function clients(target: string, concurrency: number, requests: number, warmup: number, rounds: number, rates: number[]): Promise<object> {
+  const senders = [bareUndici(target, concurrency), ...(await Promise.all(rates.map((rate) => scanClient(target, concurrency, rate))))];
+  let failed = 0;
+  const counted = (sender: Sender) => async (): Promise<void> => {
+    if ((await sender.send()) !== 200) failed += 1;
+  };
+  for (const sender of senders) await loop(warmup, concurrency, counted(sender));
+  const samples: Record<string, number>[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const sample: Record<string, number> = {};
+    // Rotate who goes first, so that none always meets the others' garbage.
+    for (const sender of senders.map((_, i) => senders[(i + round) % senders.length] as Sender)) {
+      const cpu = process.cpuUsage();
+      const ms = await loop(requests, concurrency, counted(sender));
+      const { user, system } = process.cpuUsage(cpu);
+      sample[`${sender.name} req/s`] = (requests / ms) * 1000;
+      sample[`${sender.name} cpu`] = (user + system) / requests;
+    }
+    samples.push(sample);
+  }
+  await Promise.all(senders.map((sender) => sender.close()));
+  return { rounds: samples, failed };
 }
 
 /** Timed from before the modules are imported: a `--dry-run` pays for them too. */
@@ -102,10 +121,10 @@ async function plan(file: string): Promise<object> {
 }
 
 async function measure(args: string[]): Promise<object> {
-  const [what, a, b, c, d, e] = args;
+  const [what, a, b, c, d, e, f] = args;
   if (what === 'scan' && a !== undefined) return scan(a, Number(b));
   if (what === 'replay' && a !== undefined && c !== undefined) return replay(a, Number(b), c);
-  if (what === 'client' && a !== undefined && b !== undefined) return client(a, b, Number(c), Number(d), Number(e));
+  if (what === 'clients' && a !== undefined && f !== undefined) return clients(a, Number(b), Number(c), Number(d), Number(e), f.split(',').map(Number));
   if (what === 'plan' && a !== undefined) return plan(a);
   throw new Error('usage: see the head of bench/scan-one.ts');
 }

@@ -182,7 +182,24 @@ export class Redactor {
   }
 }
 
+/**
+ * Patterns by set of secrets: the set changes only when an identity renews its credentials, while
+ * every header and body of every exchange is redacted with it. Cleared past a few sets, so that
+ * renewals over a long scan cannot grow it.
+ */
+const patterns = new Map<string, RegExp | undefined>();
+const MAX_CACHED_PATTERNS = 64;
+
 function secretPattern(secrets: readonly string[]): RegExp | undefined {
+  const key = secrets.join('\u0000');
+  if (patterns.has(key)) return patterns.get(key);
+  if (patterns.size >= MAX_CACHED_PATTERNS) patterns.clear();
+  const pattern = compileSecretPattern(secrets);
+  patterns.set(key, pattern);
+  return pattern;
+}
+
+function compileSecretPattern(secrets: readonly string[]): RegExp | undefined {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
