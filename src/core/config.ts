@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from './errors.ts';
-import { unescapePointerToken } from './location.ts';
+import { describeSchemaError, knownKeys, locateSchemaError } from './schema-errors.ts';
 import type { Locate, PersonalDataConfig } from './personal-data/index.ts';
 import { checkPersonalDataConfig, personalDataConfigSchema } from './personal-data/index.ts';
 import { SourceMap } from './source.ts';
@@ -97,8 +97,8 @@ function configError(errors: ErrorObject[], root: unknown, sources: Pick<SourceM
   const here = errors.filter((e) => e.instancePath === first.instancePath);
   const others = new Set(errors.map((e) => e.instancePath)).size - 1;
   const more = others > 0 ? ` (and ${others} more ${others === 1 ? 'problem' : 'problems'})` : '';
-  return new ConfigError(`${describe(first, here)}${more}`, {
-    location: locateError(root, first, sources),
+  return new ConfigError(`${describeSchemaError(first, here)}${more}`, {
+    location: locateSchemaError(root, first, (node, member) => sources.locate(node, member)),
     hint: first.keyword === 'additionalProperties' ? `known keys here: ${knownKeys(first).join(', ')}` : undefined,
   });
 }
@@ -124,50 +124,4 @@ function substituteEnvironment(root: unknown, env: NodeJS.ProcessEnv, sources: S
     }
   };
   visit(root);
-}
-
-function dotted(instancePath: string): string {
-  return instancePath.split('/').slice(1).map(unescapePointerToken).join('.');
-}
-
-/** One message for the errors at one place; the alternatives of an anyOf are joined with "or". */
-function describe(error: ErrorObject, samePlace: ErrorObject[]): string {
-  const where = dotted(error.instancePath);
-  const prefix = where === '' ? '' : `${where}: `;
-  if (error.keyword === 'additionalProperties') return `${prefix}unknown key '${String(error.params.additionalProperty)}'`;
-  if (samePlace.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
-    const alternatives = samePlace.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf').map(expectation);
-    return `${prefix}must be ${alternatives.join(' or ')}`;
-  }
-  const typed = error.keyword === 'type' || error.keyword === 'const' || error.keyword === 'enum';
-  return `${prefix}${typed ? `must be ${expectation(error)}` : error.message ?? 'is invalid'}`;
-}
-
-function expectation(error: ErrorObject): string {
-  if (error.keyword === 'type') return `a ${String(error.params.type)}`;
-  if (error.keyword === 'const') return JSON.stringify(error.params.allowedValue);
-  if (error.keyword === 'enum') return `one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
-  return error.message ?? 'valid';
-}
-
-function knownKeys(error: ErrorObject): string[] {
-  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return Object.keys(properties ?? {});
-}
-
-/** The node an error is about, or the member of its parent that names it. */
-function locateError(root: unknown, error: ErrorObject, sources: Pick<SourceMap, 'locate'>) {
-  const tokens = error.instancePath.split('/').slice(1).map(unescapePointerToken);
-  let parent: unknown = undefined;
-  let node: unknown = root;
-  for (const token of tokens) {
-    parent = node;
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[token] : undefined;
-  }
-  if (error.keyword === 'additionalProperties' && node !== null && typeof node === 'object') {
-    return sources.locate(node, String(error.params.additionalProperty));
-  }
-  if (node !== null && typeof node === 'object') return sources.locate(node);
-  const last = tokens.at(-1);
-  return parent !== null && typeof parent === 'object' && last !== undefined ? sources.locate(parent, last) : undefined;
 }

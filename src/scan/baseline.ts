@@ -26,7 +26,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { ExitCode, LeakproofError } from '../core/errors.ts';
 import type { SourceLocation } from '../core/location.ts';
-import { unescapePointerToken } from '../core/location.ts';
+import { describeSchemaError, knownKeys, locateSchemaError, readablePath } from '../core/schema-errors.ts';
 import { SourceMap, readSourceText } from '../core/source.ts';
 import type { Finding } from './finding.ts';
 import { operationLabel, sortFindings } from './report/findings.ts';
@@ -172,7 +172,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   const [error] = validate.errors ?? [];
   if (!error) throw new BaselineError('invalid baseline', { location: whole });
   throw new BaselineError(describe(error), {
-    location: locateError(root, error, sources) ?? whole,
+    location: locateSchemaError(root, error, (node, member) => sources.locate(node, member)) ?? whole,
     hint: error.keyword === 'additionalProperties' ? `known keys here: ${knownKeys(error).join(', ')}` : undefined,
   });
 }
@@ -191,51 +191,10 @@ function checkVersion(root: unknown, sources: SourceMap, whole: SourceLocation):
   });
 }
 
-/** `/findings/3/reason` → `findings[3].reason`. */
-function readablePath(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map(unescapePointerToken)
-    .map((token, i) => (/^\d+$/.test(token) ? `[${token}]` : i === 0 ? token : `.${token}`))
-    .join('');
-}
-
+/** Baseline entries' dates get their own words; everything else reads like any configuration error. */
 function describe(error: ErrorObject): string {
-  const where = readablePath(error.instancePath);
-  const prefix = where === '' ? '' : `${where}: `;
-  switch (error.keyword) {
-    case 'required': return `${prefix}missing '${String(error.params.missingProperty)}'`;
-    case 'additionalProperties': return `${prefix}unknown key '${String(error.params.additionalProperty)}'`;
-    case 'type': return `${prefix}must be ${String(error.params.type).split(',').map(article).join(' or ')}`;
-    case 'minLength': return `${prefix}must not be empty`;
-    case 'pattern': return `${prefix}must be an ISO 8601 date or date-time, e.g. 2021-02-02`;
-    default: return `${prefix}${error.message ?? 'is invalid'}`;
-  }
+  if (error.keyword === 'pattern') return `${readablePath(error.instancePath)}: must be an ISO 8601 date or date-time, e.g. 2021-02-02`;
+  if (error.keyword === 'minLength') return `${readablePath(error.instancePath)}: must not be empty`;
+  return describeSchemaError(error);
 }
 
-function article(type: string): string {
-  return type === 'null' ? 'null' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-function knownKeys(error: ErrorObject): string[] {
-  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return Object.keys(properties ?? {});
-}
-
-/** The member an error is about (the unknown key itself, for an unknown key), else its node. */
-function locateError(root: unknown, error: ErrorObject, sources: SourceMap): SourceLocation | undefined {
-  const tokens = error.instancePath.split('/').slice(1).map(unescapePointerToken);
-  let parent: unknown = undefined;
-  let node: unknown = root;
-  for (const token of tokens) {
-    parent = node;
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[token] : undefined;
-  }
-  if (error.keyword === 'additionalProperties' && node !== null && typeof node === 'object') {
-    return sources.locate(node, String(error.params.additionalProperty));
-  }
-  const last = tokens.at(-1);
-  if (parent !== null && typeof parent === 'object' && last !== undefined) return sources.locate(parent, last);
-  return node !== null && typeof node === 'object' ? sources.locate(node) : undefined;
-}
