@@ -18,8 +18,20 @@ export interface CrossReading {
   ownerObservation: Observation | undefined;
 }
 
+/** Three checks read the same readings of one scan: computed once per context. */
+const computed = new WeakMap<ScanContext, CrossReading[]>();
+
 /** Every cross request that received some of its subject's private values. */
 export function crossReadings(context: ScanContext): CrossReading[] {
+  let readings = computed.get(context);
+  if (!readings) {
+    readings = computeReadings(context);
+    computed.set(context, readings);
+  }
+  return readings;
+}
+
+function computeReadings(context: ScanContext): CrossReading[] {
   const readings: CrossReading[] = [];
   const answers = (o: Observation): unknown => o.exchange.response?.json;
   for (const observation of context.observations) {
