@@ -95,6 +95,12 @@ export interface Assignment {
 
 export interface Check extends CheckDescription {
   run(context: ScanContext): Finding[];
+  /**
+   * Why what the scan saw of `operation` cannot show this flaw to be absent, or undefined when it
+   * can. A retest calls a fix verified only when the flaw is not found and this says nothing is
+   * missing: a refusal to everyone, the owner included, proves a broken target, not a fix.
+   */
+  undecided(context: ScanContext, operation: Operation): string | undefined;
 }
 
 /** Fields another caller may see of the subject's record, by design (the owner sees everything). */

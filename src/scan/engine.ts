@@ -42,7 +42,13 @@ export interface ScanSetup {
   subjects: Readonly<Record<string, SubjectFacts>>;
   visibility: Visibility;
   plan: readonly PlannedOperation[];
+  /** The checks to run (default: all). Phases that only one check judges run only with it. */
   checks?: readonly Check[];
+  /**
+   * Operation ids to probe, when not all (a retest). Identities still learn who they are through
+   * every "who am I" operation.
+   */
+  focus?: ReadonlySet<string>;
   /** Told what the scan is doing, for a progress display. */
   onProgress?: (message: string) => void;
 }
@@ -53,6 +59,8 @@ export interface ScanResult {
   people: Person[];
   /** Operations not sent, and why. */
   skipped: { operation: Operation; reason: string }[];
+  /** What the checks were handed: a retest asks them whether it was enough to decide. */
+  context: ScanContext;
 }
 
 const ANONYMOUS = 'anonymous';
@@ -78,7 +86,10 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
   const people = await discoverPeople(setup, sendable, observe);
   const callers = [ANONYMOUS, ...setup.identities.map((i) => i.name)];
 
-  const reads = sendable.filter((p) => !p.roles.some((r) => r.kind === 'self-update'));
+  const checks = setup.checks ?? CHECKS;
+  const judged = (id: string): boolean => checks.some((check) => check.id === id);
+  const focused = setup.focus === undefined ? sendable : sendable.filter((p) => setup.focus?.has(p.operation.id));
+  const reads = focused.filter((p) => !p.roles.some((r) => r.kind === 'self-update'));
   for (const planned of reads) {
     onProgress(`probing ${planned.operation.method} ${planned.operation.path}`);
     if (planned.roles.length === 0) {
@@ -90,20 +101,28 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
     for (const role of planned.roles) await probe(planned, role, people, callers, observe);
   }
 
-  onProgress('looking for routes the description leaves out');
-  const inventory = await probeInventory(sendable, people, client, identities);
+  let inventory: ScanContext['inventory'] = [];
+  if (judged('undocumented-endpoint')) {
+    onProgress('looking for routes the description leaves out');
+    inventory = await probeInventory(focused, sendable, people, client, identities);
+  }
   // Writes come last, so that a role the scan manages to escalate cannot change what the reads saw.
   const assignments: Assignment[] = [];
-  for (const planned of sendable.filter((p) => p.roles.some((r) => r.kind === 'self-update'))) {
-    onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
-    assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
+  if (judged('mass-assignment')) {
+    for (const planned of focused.filter((p) => p.roles.some((r) => r.kind === 'self-update'))) {
+      onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
+      assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
+    }
   }
-  onProgress('testing the identities\' tokens');
-  const tokens = await probeTokens(sendable, people, client, identities, observations);
+  let tokens: TokenProbe[] = [];
+  if (judged('jwt-weakness')) {
+    onProgress('testing the identities\' tokens');
+    tokens = await probeTokens(focused, people, client, identities, observations);
+  }
   const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory, assignments, tokens };
-  const findings = (setup.checks ?? CHECKS).flatMap((check) => check.run(context));
+  const findings = checks.flatMap((check) => check.run(context));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));
-  return { findings, observations, people, skipped };
+  return { findings, observations, people, skipped, context };
 }
 
 type Observe = (planned: PlannedOperation, role: Observation['role'], caller: string, request: Omit<SendRequest, 'method' | 'identity' | 'operationId'>, purpose: Observation['purpose'], subject?: string) => Promise<Observation>;
@@ -259,12 +278,12 @@ async function tryMassAssignment(planned: PlannedOperation, sendable: readonly P
  * Asks version-prefixed twins of each documented subject route for the first identity's record,
  * as anonymous and as another member (a twin that serves only its owner leaks nothing).
  */
-async function probeInventory(sendable: readonly PlannedOperation[], people: readonly Person[], client: ScanClient, identities: ReadonlyMap<string, Identity>): Promise<ScanContext['inventory']> {
+async function probeInventory(focused: readonly PlannedOperation[], sendable: readonly PlannedOperation[], people: readonly Person[], client: ScanClient, identities: ReadonlyMap<string, Identity>): Promise<ScanContext['inventory']> {
   const [subject, other] = people;
   if (!subject) return [];
   const documented = new Set(sendable.map((p) => `${p.operation.method} ${p.operation.path}`));
   const inventory: { observation: Observation; mirrors: Operation }[] = [];
-  for (const planned of sendable) {
+  for (const planned of focused) {
     const role = planned.roles.find((r) => r.kind === 'subject');
     if (role?.kind !== 'subject' || role.parameter.in !== 'path' || planned.operation.method !== 'GET') continue;
     for (const template of undocumentedVariants(planned.operation, documented)) {

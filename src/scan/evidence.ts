@@ -15,6 +15,8 @@ export interface FindingDraft {
   observations: Observation[];
   fields: string[];
   subjects: string[];
+  /** The described operation a retest probes, when it is not `operation` (an undocumented twin's original). */
+  retestOperation?: Operation;
   /** What makes this instance itself across runs, besides check and operation (e.g. the callers). */
   identity: string[];
 }
@@ -39,6 +41,7 @@ export function buildFinding(draft: FindingDraft): Finding {
       fields: [...new Set(draft.fields)].sort(),
       subjects: [...new Set(draft.subjects)].sort(),
     },
+    retestOperation: (draft.retestOperation ?? operation).id,
     fingerprint,
   };
 }

@@ -54,6 +54,11 @@ export interface Finding {
   location: SourceLocation | undefined;
   evidence: Evidence;
   /**
+   * The described operation `leakproof retest` probes to tell whether this flaw is still there:
+   * the finding's own, or for a route the description leaves out, the described one it mirrors.
+   */
+  retestOperation: string | undefined;
+  /**
    * Stable across runs for the same flaw (check, operation, attacker identity, victim, fields):
    * what a baseline file stores to accept known findings.
    */

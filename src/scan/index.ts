@@ -17,6 +17,7 @@ import { createClassifier } from '../core/personal-data/index.ts';
 import { VERSION } from '../core/version.ts';
 import { CHECKS } from './checks/index.ts';
 import type { ScanConfig } from './config.ts';
+import type { Check } from './context.ts';
 import type { ScanResult } from './engine.ts';
 import { runScan } from './engine.ts';
 import type { ScanSummary } from './finding.ts';
@@ -50,8 +51,14 @@ export interface ExecutedScan extends ScanResult {
   summary: ScanSummary;
 }
 
+/** What a retest narrows a scan to: some checks, some operations. */
+export interface ScanNarrowing {
+  checks: readonly Check[];
+  focus: ReadonlySet<string>;
+}
+
 /** Sends the scan's requests, through a client that enforces the settings' scope and safety. */
-export async function executeScan(prepared: PreparedScan, settings: ScanConfig, onProgress?: (message: string, requests: number) => void): Promise<ExecutedScan> {
+export async function executeScan(prepared: PreparedScan, settings: ScanConfig, onProgress?: (message: string, requests: number) => void, narrowing?: ScanNarrowing): Promise<ExecutedScan> {
   const client = createScanClient({
     target: settings.target,
     scope: settings.scope,
@@ -75,6 +82,7 @@ export async function executeScan(prepared: PreparedScan, settings: ScanConfig, 
         privateFlag: settings.visibility.private.flag,
       },
       onProgress: (message) => onProgress?.(message, client.stats().requests),
+      ...narrowing,
     });
     const summary: ScanSummary = {
       tool: { name: 'leakproof', version: VERSION },
@@ -86,7 +94,7 @@ export async function executeScan(prepared: PreparedScan, settings: ScanConfig, 
       requests: client.stats().requests,
       operations: prepared.plan.filter((p) => p.sendable).length,
       identities: ['anonymous', ...prepared.identities.map((i) => i.name)],
-      checks: CHECKS.map(({ id, title, owasp, cwe, severity, description, remediation, helpUrl }) => ({ id, title, owasp, cwe, severity, description, remediation, helpUrl })),
+      checks: (narrowing?.checks ?? CHECKS).map(({ id, title, owasp, cwe, severity, description, remediation, helpUrl }) => ({ id, title, owasp, cwe, severity, description, remediation, helpUrl })),
       failOn: settings.failOn,
     };
     return { ...result, summary };

@@ -3,6 +3,7 @@ import type { Check } from '../context.ts';
 import { buildFinding, list } from '../evidence.ts';
 import { crossReadings } from './cross-reading.ts';
 import type { CrossReading } from './cross-reading.ts';
+import { firstGap, ownerServed, strangerAsked } from './coverage.ts';
 
 /** The part of a reading that the private flag does not explain: fields private even on a public profile. */
 export function bolaFields(reading: CrossReading, publicFields: ReadonlySet<string>): string[] {
@@ -24,6 +25,7 @@ export const bola: Check = {
     'Check on the server, for every object returned, that the caller may see it (owner, or a relation the owner allowed), ' +
     'and return only the fields of the caller\'s view. Deny by default; never rely on the client to hide fields.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/',
+  undecided: (context, operation) => firstGap(ownerServed(context, operation), strangerAsked(context, operation)),
   run(context) {
     const byOperation = new Map<string, { readings: CrossReading[]; fields: Set<string> }>();
     for (const reading of crossReadings(context)) {

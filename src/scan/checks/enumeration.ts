@@ -3,6 +3,7 @@ import type { Check, Observation, ScanContext } from '../context.ts';
 import { allowedFor, isSuccess } from '../context.ts';
 import { buildFinding, list } from '../evidence.ts';
 import { recordsWithId } from '../records.ts';
+import { listServed } from './coverage.ts';
 
 /** More people than this in one answer, with more than their public card, is enumeration. */
 export const ENUMERATION_THRESHOLD = 1;
@@ -21,6 +22,7 @@ export const enumeration: Check = {
     'Return only public cards (or nothing) for people the caller may not see, cap results per call, require a minimum query length, ' +
     'and rate-limit and alert on callers who read many distinct people.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/',
+  undecided: (context, operation) => listServed(context, operation),
   run(context) {
     const findings = [];
     const worst = new Map<string, { observation: Observation; people: number; fields: Map<string, number> }>();

@@ -3,6 +3,7 @@ import type { JsonSchema, Operation } from '../../core/model.ts';
 import type { Check, Observation } from '../context.ts';
 import { isSuccess } from '../context.ts';
 import { buildFinding, byOperation, list } from '../evidence.ts';
+import { someoneServed } from './coverage.ts';
 
 export const excessiveDataExposure: Check = {
   id: 'excessive-data-exposure',
@@ -17,6 +18,7 @@ export const excessiveDataExposure: Check = {
     'Serialise responses through an explicit allow-list per audience (a view), never the stored record; declare every field ' +
     'in the description and set additionalProperties: false so that tests and gateways can hold the API to it.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/',
+  undecided: (context, operation) => someoneServed(context, operation),
   run(context) {
     const findings = [];
     for (const group of byOperation(context.observations).values()) {

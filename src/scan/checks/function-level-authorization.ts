@@ -2,6 +2,7 @@
 import type { Check } from '../context.ts';
 import { isSuccess } from '../context.ts';
 import { buildFinding, byOperation, list } from '../evidence.ts';
+import { firstGap } from './coverage.ts';
 
 export const functionLevelAuthorization: Check = {
   id: 'function-level-authorization',
@@ -14,6 +15,15 @@ export const functionLevelAuthorization: Check = {
     'not an administrator. Administrative routes usually return everyone\'s data at once.',
   remediation: 'Check the caller\'s role on the server for every administrative operation, deny by default, and keep administrative routes apart (their own prefix, gateway rule or service).',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/',
+  undecided(context, operation) {
+    const asked = context.observations.filter((o) => o.operation.id === operation.id && o.role === 'admin' && o.exchange.response !== undefined);
+    const admin = asked.some((o) => context.people.get(o.caller)?.role === 'admin' && isSuccess(o.exchange));
+    const member = asked.some((o) => context.people.get(o.caller)?.role === 'user');
+    return firstGap(
+      admin ? undefined : `no administrator identity succeeded on ${operation.method} ${operation.path}, so members' refusals cannot be told from a broken route: configure one with role: admin`,
+      member ? undefined : `no member identity asked ${operation.method} ${operation.path}`,
+    );
+  },
   run(context) {
     const findings = [];
     for (const group of byOperation(context.observations).values()) {

@@ -24,6 +24,11 @@ export const jwtWeakness: Check = {
     'Verify every token with a maintained library, pinning the accepted algorithms (never none), requiring exp and checking it, ' +
     'and sign with a long random secret or, better, an asymmetric key kept out of the code.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/',
+  undecided(context, operation) {
+    const probe = context.tokens.find((t) => t.operation.id === operation.id);
+    if (!probe) return `no identity holds a JWT that works on ${operation.method} ${operation.path} (configure a login or bearer identity whose token is a JWT)`;
+    return probe.forgeries.every((f) => f.observation.exchange.response !== undefined) ? undefined : 'not every forged token got an answer';
+  },
   run(context) {
     const findings = [];
     for (const probe of context.tokens) {

@@ -15,6 +15,11 @@ export const massAssignment: Check = {
     'themselves.',
   remediation: 'Bind updates through an explicit allow-list of writable fields, reject unknown and read-only properties (400), and declare read-only fields as readOnly in the description.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/',
+  undecided(context, operation) {
+    const tried = context.assignments.filter((a) => a.operation.id === operation.id);
+    if (tried.length === 0) return `no property was tried on ${operation.method} ${operation.path}: writes are off (scan.safety.writes, test environments only) or the caller's record could not be read`;
+    return tried.every((a) => a.after !== undefined) ? undefined : 'the record could not be read back after every write';
+  },
   run(context) {
     return context.assignments
       .filter((a) => !isDeepStrictEqual(a.before, a.sent) && isDeepStrictEqual(a.after, a.sent))

@@ -4,6 +4,7 @@ import type { Check, Observation } from '../context.ts';
 import { isSuccess } from '../context.ts';
 import { buildFinding, byOperation, list } from '../evidence.ts';
 import { crossReadings } from './cross-reading.ts';
+import { anonymousAsked, firstGap, someoneServed } from './coverage.ts';
 
 export const missingAuthentication: Check = {
   id: 'missing-authentication',
@@ -19,6 +20,7 @@ export const missingAuthentication: Check = {
     'Require authentication on the server for every operation that is not public by design, and deny by default: ' +
     'routes that are not declared public must refuse anonymous callers (401) before any data is read.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/',
+  undecided: (context, operation) => firstGap(anonymousAsked(context, operation), someoneServed(context, operation)),
   run(context) {
     const leaks = crossReadings(context).filter((r) => r.caller === 'anonymous');
     const findings = [];

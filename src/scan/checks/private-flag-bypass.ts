@@ -4,6 +4,7 @@ import { isSuccess } from '../context.ts';
 import { buildFinding, byOperation, list } from '../evidence.ts';
 import { recordsWithId } from '../records.ts';
 import { crossReadings } from './cross-reading.ts';
+import { firstGap, listServed, ownerServed, strangerAsked } from './coverage.ts';
 
 export const privateFlagBypass: Check = {
   id: 'private-flag-bypass',
@@ -18,6 +19,10 @@ export const privateFlagBypass: Check = {
     'Enforce the private flag on the server, in every route that returns people (profile, search, bulk lookups, GraphQL): ' +
     'a caller who is not the owner or an accepted follower gets only the fields a private profile shows to everyone.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/',
+  undecided(context, operation) {
+    const bySubject = context.observations.some((o) => o.operation.id === operation.id && o.purpose === 'owner');
+    return bySubject ? firstGap(ownerServed(context, operation), strangerAsked(context, operation, true)) : listServed(context, operation);
+  },
   run(context) {
     const findings = [];
     const known = flaggedKnown(context);

@@ -3,6 +3,7 @@ import type { Check } from '../context.ts';
 import { allowedFor, isSuccess } from '../context.ts';
 import { leakedValues } from '../leak.ts';
 import { buildFinding, list } from '../evidence.ts';
+import { firstGap, ownerServed } from './coverage.ts';
 
 export const undocumentedEndpoint: Check = {
   id: 'undocumented-endpoint',
@@ -15,6 +16,14 @@ export const undocumentedEndpoint: Check = {
     'person\'s record. Forgotten versions escape reviews, tests and gateways: fixing the documented route leaves them open.',
   remediation: 'Retire old versions on the server (404), or describe and protect them like the current ones; route only described operations through a gateway that denies the rest.',
   helpUrl: 'https://owasp.org/API-Security/editions/2023/en/0xa9-improper-inventory-management/',
+  undecided(context, operation) {
+    const twins = context.inventory.filter((i) => i.mirrors.id === operation.id);
+    const answered = twins.length > 0 && twins.every((i) => (i.observation.exchange.response?.status ?? 500) < 500);
+    return firstGap(
+      ownerServed(context, operation),
+      twins.length === 0 ? `${operation.method} ${operation.path} has no version-prefixed twin to try` : answered ? undefined : `not every twin of ${operation.method} ${operation.path} answered`,
+    );
+  },
   run(context) {
     const findings = [];
     const seen = new Set<string>();
@@ -46,6 +55,7 @@ export const undocumentedEndpoint: Check = {
           fields,
           subjects: [subject.name],
           identity: [observation.caller === 'anonymous' ? 'anonymous' : 'member'],
+          retestOperation: mirrors,
         }),
       );
     }

@@ -16,6 +16,7 @@
  *                                          request: { method, url, headers, body },
  *                                          response: { status, headers, json, text, truncated } | null,
  *                                          error }] },
+ *                retestOperation: string | null,
  *                fingerprint }]
  * }
  * ```
@@ -100,6 +101,7 @@ function jsonFinding(finding: Finding): JsonFinding {
       fields: [...evidence.fields],
       subjects: [...evidence.subjects],
     },
+    retestOperation: finding.retestOperation ?? null,
     fingerprint: finding.fingerprint,
   };
 }
