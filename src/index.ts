@@ -1,5 +1,6 @@
 /**
- * Leakproof as a library: the API model the command line is built on.
+ * Leakproof as a library: the API model the command line is built on, the scan, and the retest
+ * of a finding's probe.
  *
  * @example
  * ```ts
@@ -21,3 +22,10 @@ export {
 } from './core/errors.ts';
 export { MODES, PLANTED_FLAWS, SEED, startReferenceApi } from './reference-api/index.ts';
 export type { Mode, PlantedFlaw, ReferenceApi } from './reference-api/index.ts';
+export { executeScan, prepareScan, scanConfig } from './scan/index.ts';
+export type { ExecutedScan, Finding, PreparedScan, ScanConfig, ScanSummary, Severity } from './scan/index.ts';
+export { loadProbe, parseProbe, probeOf, PROBE_FORMAT, ProbeError, writeProbes } from './scan/probe.ts';
+export type { Probe } from './scan/probe.ts';
+export { retest } from './scan/retest.ts';
+export type { RetestCaller, RetestResult, Verdict } from './scan/retest.ts';
+export { loadConfig } from './core/config.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -70,6 +70,15 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
     assert.match(text, /^ {2}high +bola +GET \/api\/user\/\{id\} serves other members' age, gender/m);
   });
 
+  it('retests January\'s headline probe: the February fix fails, the real one passes', async () => {
+    assert.match(text, /^ {2}authonly +FAIL +missing-authentication no longer reproduces, but the same data still leaks\n {25}another way \(bola/m);
+    assert.match(text, /^ {2}fixed +PASS +6 checks find nothing on POST \/stats\/workouts\/details/m);
+    const probe = join(reports, 'probes');
+    const [file] = await readdir(probe);
+    assert.match(file ?? '', /^missing-authentication-[0-9a-f]{24}\.json$/);
+    assert.ok(text.includes(join(probe, file ?? '')), 'the demo names the probe file');
+  });
+
   it('writes an HTML report per mode where it says', async () => {
     for (const mode of ['leaky', 'authonly', 'fixed']) {
       const file = join(reports, `leakproof-scan-${mode}.html`);
@@ -85,7 +94,9 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
       victim: string;
       rows: { route: string; caller: string; outcomes: Record<string, { victimFields: string[]; othersExposed: number }> }[];
       scans: { mode: string; findings: unknown[] }[];
+      verification: { retests: { mode: string; verdict: string }[] };
     };
+    assert.deepEqual(report.verification.retests.map((r) => [r.mode, r.verdict]), [['authonly', 'fail'], ['fixed', 'pass']]);
     assert.deepEqual(report.scans.map((scan) => [scan.mode, scan.findings.length > 0]), [['leaky', true], ['authonly', true], ['fixed', false]]);
     assert.equal(report.victim, 'erin');
     assert.equal(report.rows.length, 12);

@@ -1,7 +1,7 @@
 /** Where a command writes, and how: colour and progress only for a person at a terminal. */
 import pc from 'picocolors';
 
-type Colors = ReturnType<typeof pc.createColors>;
+export type Colors = ReturnType<typeof pc.createColors>;
 
 export interface Io {
   out(text: string): void;

@@ -4,12 +4,13 @@ import type { Command } from './command.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { referenceApiCommand } from './commands/reference-api.ts';
+import { retestCommand } from './commands/retest.ts';
 import { scanCommand } from './commands/scan.ts';
 import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 
@@ -27,7 +28,7 @@ function usage(): string {
     '  -h, --help     Show help (also: leakproof <command> --help)',
     '  -v, --version  Show the version',
     '',
-    'Exit codes: 0 ok, 1 findings, 2 bad usage, configuration or API description, 3 runtime failure, 70 internal error.',
+    'Exit codes: 0 ok, 1 findings, 2 bad usage, configuration or API description, 3 runtime failure, 4 retest inconclusive, 70 internal error.',
   ].join('\n');
 }
 

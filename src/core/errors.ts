@@ -15,6 +15,8 @@ export const ExitCode = {
   Usage: 2,
   /** The environment failed us: a port in use, a target that does not answer. */
   Runtime: 3,
+  /** A retest could not tell whether the flaw is still there (never a pass). */
+  Inconclusive: 4,
   /** A bug in Leakproof itself. */
   Internal: 70,
 } as const;

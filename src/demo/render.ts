@@ -6,6 +6,7 @@ import { SEVERITIES } from '../scan/index.ts';
 import type { Caller, IncidentReplay, Outcome, PersonalField, ReplayRow } from './incident.ts';
 import { PROBES } from './incident.ts';
 import type { ModeScan } from './scan-modes.ts';
+import type { FixVerification } from './verify-fix.ts';
 
 const MODE_HEADINGS: Record<Mode, string> = {
   leaky: 'Jan 2021: leaky',
@@ -84,8 +85,32 @@ export function renderScans(scans: readonly ModeScan[], io: Io): void {
   io.out(`HTML reports: ${scans.map((s) => s.report).join('\n              ')}`);
   const counts = MODES.map((mode) => `${PLANTED_FLAWS.filter((f) => f.mode === mode).length} in ${mode}`).join(', ');
   io.out(dim(`Planted flaws, the ground truth the scan is scored against: ${counts} (src/reference-api/flaws.ts).`));
+}
+
+/** The verification gate: January's probe tried against both fixes; only the real one passes. */
+export function renderVerification(verification: FixVerification | undefined, io: Io): void {
+  const { dim } = io.colors;
+  io.out('');
+  if (verification) renderRetests(verification, io);
   io.out(dim('Explore it yourself: leakproof reference-api --mode authonly, then'));
-  io.out(dim('  leakproof scan --config src/reference-api/leakproof.yaml --format html --output report.html'));
+  io.out(dim('  leakproof scan --config src/reference-api/leakproof.yaml --probes probes --format html --output report.html'));
+  io.out(dim('  leakproof retest probes/FILE.json --config src/reference-api/leakproof.yaml'));
+}
+
+function renderRetests(verification: FixVerification, io: Io): void {
+  const { bold, dim, red, green, yellow } = io.colors;
+  const paint = { pass: green, fail: red, inconclusive: yellow };
+  io.out(bold('Closing the report only when the fix holds: leakproof retest'));
+  io.out(`January's finding "${verification.finding.title}"`);
+  io.out(`was written as a probe. Tried again, as anonymous and as every member, against each fix:`);
+  for (const { mode, result } of verification.retests) {
+    const head = `  ${mode.padEnd(9)} ${paint[result.verdict](bold(result.verdict.toUpperCase().padEnd(12)))} `;
+    const [first = '', ...rest] = wrap(result.reason, 100 - 25);
+    io.out(head + first);
+    for (const line of rest) io.out(' '.repeat(25) + line.trimStart());
+  }
+  io.out(dim(`Probe: ${verification.probe}`));
+  io.out('');
 }
 
 /** The story the table tells, in sentences built from what the replay measured. */

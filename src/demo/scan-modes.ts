@@ -12,7 +12,7 @@ import { executeScan, prepareScan, scanConfig } from '../scan/index.ts';
 import { writeReport } from '../scan/report/index.ts';
 
 /** On loopback the politeness limit only slows the demo; a real scan keeps its default (10/s). */
-const DEMO_RATE_LIMIT = 500;
+export const DEMO_RATE_LIMIT = 500;
 
 export interface ModeScan {
   mode: Mode;

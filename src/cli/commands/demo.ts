@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../../core/errors.ts';
 import { replayIncident } from '../../demo/incident.ts';
-import { renderReplay, renderScans } from '../../demo/render.ts';
+import { renderReplay, renderScans, renderVerification } from '../../demo/render.ts';
 import { scanEveryMode } from '../../demo/scan-modes.ts';
+import { verifyFixes } from '../../demo/verify-fix.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 
@@ -14,11 +15,13 @@ Replays the 2021 Peloton API leak with nothing to set up. It starts the embedded
 each stage of the incident (leaky, the auth-only "fix", fixed), sends the incident's requests as an
 anonymous caller, a newly signed-up member and the owner, and shows what each one got of a private
 rider's data. Then it scans each stage with leakproof scan and writes an HTML report per stage.
-Everything runs on 127.0.0.1 and stops when the demo ends.
+Last, it writes January's headline finding as a probe and retests it against both fixes, the way
+a disclosure tracker verifies a fix before closing a report. Everything runs on 127.0.0.1 and
+stops when the demo ends.
 
 Options:
   --json             Print the measured outcomes and findings as JSON instead of the tables
-  --report-dir DIR   Where to write the HTML reports (default: a leakproof-demo folder in the temp directory)
+  --report-dir DIR   Where to write the HTML reports and the probe (default: a leakproof-demo folder in the temp directory)
 
 Exit codes: 0 done, 3 the reference API could not start.`;
 
@@ -32,16 +35,20 @@ export const demoCommand: Command = {
       if (io.interactive) io.err(io.colors.dim(`${what} the reference API in ${mode} mode...`));
     };
     const replay = await replayIncident(progress('Replaying the incident against'));
-    const scans = await scanEveryMode(values['report-dir'] ?? join(tmpdir(), 'leakproof-demo'), progress('Scanning'));
+    const reportDir = values['report-dir'] ?? join(tmpdir(), 'leakproof-demo');
+    const scans = await scanEveryMode(reportDir, progress('Scanning'));
+    const verification = await verifyFixes(scans, join(reportDir, 'probes'), progress('Retesting January\'s probe against'));
     if (values.json) {
       io.out(JSON.stringify({
         victim: replay.victim.username,
         rows: replay.rows.map((r) => ({ route: r.probe.name, method: r.probe.method, path: r.probe.path, caller: r.caller, outcomes: r.outcomes })),
         scans: scans.map((s) => ({ mode: s.mode, report: s.report, requests: s.summary.requests, findings: s.findings.map((f) => ({ checkId: f.checkId, severity: f.severity, operation: f.operation?.id, title: f.title })) })),
+        verification: verification ? { probe: verification.probe, finding: verification.finding.title, retests: verification.retests.map(({ mode, result }) => ({ mode, verdict: result.verdict, reason: result.reason })) } : null,
       }, null, 2));
     } else {
       renderReplay(replay, io);
       renderScans(scans, io);
+      renderVerification(verification, io);
     }
     return ExitCode.Ok;
   },

@@ -6,6 +6,7 @@ import { applyBaseline, createBaseline, formatBaseline, loadBaseline } from '../
 import type { Finding } from '../../scan/index.ts';
 import { atOrAbove, executeScan, prepareScan, scanConfig } from '../../scan/index.ts';
 import type { PlannedOperation } from '../../scan/plan.ts';
+import { writeProbes } from '../../scan/probe.ts';
 import { isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
@@ -30,6 +31,7 @@ Options:
   --rate-limit N         Requests per second (overrides scan.safety.rateLimit; default 10)
   --baseline FILE        Accepted findings: only new ones fail the run
   --write-baseline FILE  Write the findings of this run as a baseline
+  --probes DIR           Write one probe file per finding into DIR, for 'leakproof retest'
   --dry-run              Print what would be sent, and send nothing
 
 Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 bad usage, configuration or
@@ -50,6 +52,7 @@ export const scanCommand: Command = {
       'rate-limit': { type: 'string' },
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
+      probes: { type: 'string' },
       'dry-run': { type: 'boolean' },
     });
     const format = values.format;
@@ -75,6 +78,10 @@ export const scanCommand: Command = {
       io.err(`Report written to ${values.output} (${findings.length} findings).`);
     }
     if (values['write-baseline'] !== undefined) await writeFile(values['write-baseline'], formatBaseline(createBaseline(findings)));
+    if (values.probes !== undefined) {
+      const written = await writeProbes(values.probes, findings, summary);
+      io.err(`${written.length} probe files written to ${values.probes}; try one again with 'leakproof retest FILE --target URL'.`);
+    }
     for (const { operation, reason } of result.skipped) if (io.interactive) io.err(io.colors.dim(`  not sent: ${operation.method} ${operation.path}: ${reason}`));
     return failing.length > 0 ? ExitCode.Findings : ExitCode.Ok;
   },
