@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { bufferIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import type { ReferenceApi } from '../src/reference-api/index.ts';
 import { referenceApiScanConfigPath, startReferenceApi } from '../src/reference-api/index.ts';
 
 const config = referenceApiScanConfigPath;
+const run = promisify(execFile);
 
 async function scan(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = bufferIo();
@@ -34,6 +37,26 @@ describe('leakproof scan as a CI gate', () => {
     assert.match(stdout, /^Leakproof scan of http:\/\/127\.0\.0\.1:\d+ \(src\/reference-api\/openapi\.yaml\)/);
     assert.match(stdout, /bola/);
     assert.match(stdout, /fails at --fail-on medium/);
+  });
+
+  it('draws a progress bar that advances to the last step and is cleared before the report', async () => {
+    const io = bufferIo();
+    await main(['scan', '--config', config, '--rate-limit', '2000', '--target', fixed.url], io);
+    const lines = io.statuses.filter((line) => line !== undefined);
+    assert.equal(io.statuses.at(-1), undefined, 'cleared at the end');
+    assert.match(lines[0] ?? '', /^\[-{24}\] +1\/\d+ {2}0 requests {2}authenticating 4 identities$/);
+    assert.ok(lines.some((line) => /probing GET \/api\/user\/\{id\}$/.test(line)));
+    const steps = lines.map((line) => Number(/(\d+)\/\d+/.exec(line)?.[1]));
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'steps only go forward');
+    assert.match(lines.at(-1) ?? '', /^\[#+-*\] +(\d+)\/\1 {2}\d+ requests {2}testing the identities' tokens$/, 'the last step is the last');
+  });
+
+  it('keeps piped output plain: no progress bar, no escape codes', async () => {
+    // The API runs in this process: the child must be awaited, not waited for with a blocked event loop.
+    const child = await run(process.execPath, ['bin/leakproof.js', 'scan', '--config', config, '--rate-limit', '2000', '--target', fixed.url], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+    const output = child.stderr + child.stdout;
+    for (const mark of ['\r', '\u001b[', '[#', '[-']) assert.ok(!output.includes(mark), `no ${JSON.stringify(mark)} in piped output`);
+    assert.match(child.stdout, /No findings/i);
   });
 
   it('exits 0 when nothing reaches the threshold', async () => {

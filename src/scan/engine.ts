@@ -50,7 +50,7 @@ export interface ScanSetup {
    */
   focus?: ReadonlySet<string>;
   /** Told what the scan is doing, for a progress display. */
-  onProgress?: (message: string) => void;
+  onProgress?: (message: string, step: number, steps: number) => void;
 }
 
 export interface ScanResult {
@@ -66,7 +66,7 @@ export interface ScanResult {
 const ANONYMOUS = 'anonymous';
 
 export async function runScan(setup: ScanSetup): Promise<ScanResult> {
-  const { client, plan, onProgress = () => undefined } = setup;
+  const { client, plan } = setup;
   const observations: Observation[] = [];
   const skipped: ScanResult['skipped'] = plan.filter((p) => !p.sendable).map((p) => ({ operation: p.operation, reason: p.skipped ?? 'not sendable' }));
   const sendable = plan.filter((p) => p.sendable);
@@ -79,6 +79,16 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
     return observation;
   };
 
+  const checks = setup.checks ?? CHECKS;
+  const judged = (id: string): boolean => checks.some((check) => check.id === id);
+  const focused = setup.focus === undefined ? sendable : sendable.filter((p) => setup.focus?.has(p.operation.id));
+  const reads = focused.filter((p) => !p.roles.some((r) => r.kind === 'self-update'));
+  const writes = judged('mass-assignment') ? focused.filter((p) => p.roles.some((r) => r.kind === 'self-update')) : [];
+  // Logins, discovery, each read, the inventory, each write, the tokens.
+  const steps = 2 + reads.length + 1 + writes.length + 1;
+  let step = 0;
+  const onProgress = (message: string): void => setup.onProgress?.(message, step++, steps);
+
   onProgress(`authenticating ${setup.identities.length} identities`);
   for (const identity of setup.identities) await identity.authenticate(client);
 
@@ -86,10 +96,6 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
   const people = await discoverPeople(setup, sendable, observe);
   const callers = [ANONYMOUS, ...setup.identities.map((i) => i.name)];
 
-  const checks = setup.checks ?? CHECKS;
-  const judged = (id: string): boolean => checks.some((check) => check.id === id);
-  const focused = setup.focus === undefined ? sendable : sendable.filter((p) => setup.focus?.has(p.operation.id));
-  const reads = focused.filter((p) => !p.roles.some((r) => r.kind === 'self-update'));
   for (const planned of reads) {
     onProgress(`probing ${planned.operation.method} ${planned.operation.path}`);
     if (planned.roles.length === 0) {
@@ -101,24 +107,16 @@ export async function runScan(setup: ScanSetup): Promise<ScanResult> {
     for (const role of planned.roles) await probe(planned, role, people, callers, observe);
   }
 
-  let inventory: ScanContext['inventory'] = [];
-  if (judged('undocumented-endpoint')) {
-    onProgress('looking for routes the description leaves out');
-    inventory = await probeInventory(focused, sendable, people, client, identities);
-  }
+  onProgress('looking for routes the description leaves out');
+  const inventory = judged('undocumented-endpoint') ? await probeInventory(focused, sendable, people, client, identities) : [];
   // Writes come last, so that a role the scan manages to escalate cannot change what the reads saw.
   const assignments: Assignment[] = [];
-  if (judged('mass-assignment')) {
-    for (const planned of focused.filter((p) => p.roles.some((r) => r.kind === 'self-update'))) {
-      onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
-      assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
-    }
+  for (const planned of writes) {
+    onProgress(`trying mass assignment on ${planned.operation.method} ${planned.operation.path}`);
+    assignments.push(...(await tryMassAssignment(planned, sendable, people, observe)));
   }
-  let tokens: TokenProbe[] = [];
-  if (judged('jwt-weakness')) {
-    onProgress('testing the identities\' tokens');
-    tokens = await probeTokens(focused, people, client, identities, observations);
-  }
+  onProgress('testing the identities\' tokens');
+  const tokens = judged('jwt-weakness') ? await probeTokens(focused, people, client, identities, observations) : [];
   const context: ScanContext = { api: setup.api, classifier: setup.classifier, people: new Map(people.map((p) => [p.name, p])), visibility: setup.visibility, observations, inventory, assignments, tokens };
   const findings = checks.flatMap((check) => check.run(context));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.operation?.path ?? '').localeCompare(b.operation?.path ?? '') || a.checkId.localeCompare(b.checkId));

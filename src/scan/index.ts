@@ -51,6 +51,14 @@ export interface ExecutedScan extends ScanResult {
   summary: ScanSummary;
 }
 
+/** How far a scan is: what it is doing, `step` of `steps`, and the requests sent so far. */
+export interface ScanProgress {
+  message: string;
+  step: number;
+  steps: number;
+  requests: number;
+}
+
 /** What a retest narrows a scan to: some checks, some operations. */
 export interface ScanNarrowing {
   checks: readonly Check[];
@@ -58,7 +66,7 @@ export interface ScanNarrowing {
 }
 
 /** Sends the scan's requests, through a client that enforces the settings' scope and safety. */
-export async function executeScan(prepared: PreparedScan, settings: ScanConfig, onProgress?: (message: string, requests: number) => void, narrowing?: ScanNarrowing): Promise<ExecutedScan> {
+export async function executeScan(prepared: PreparedScan, settings: ScanConfig, onProgress?: (progress: ScanProgress) => void, narrowing?: ScanNarrowing): Promise<ExecutedScan> {
   const client = createScanClient({
     target: settings.target,
     scope: settings.scope,
@@ -81,7 +89,7 @@ export async function executeScan(prepared: PreparedScan, settings: ScanConfig, 
         privateVisible: new Set(settings.visibility.private.visible),
         privateFlag: settings.visibility.private.flag,
       },
-      onProgress: (message) => onProgress?.(message, client.stats().requests),
+      onProgress: (message, step, steps) => onProgress?.({ message, step, steps, requests: client.stats().requests }),
       ...narrowing,
     });
     const summary: ScanSummary = {

@@ -18,7 +18,7 @@ import type { ScanConfig } from './config.ts';
 import type { Check, Observation, ScanContext } from './context.ts';
 import type { Finding } from './finding.ts';
 import { executeScan, prepareScan } from './index.ts';
-import type { ExecutedScan } from './index.ts';
+import type { ExecutedScan, ScanProgress } from './index.ts';
 import type { Probe } from './probe.ts';
 import { ProbeError } from './probe.ts';
 
@@ -68,7 +68,7 @@ export const VERDICT_EXIT_CODES: Record<Verdict, ExitCode> = { pass: ExitCode.Ok
  * if (result.verdict !== 'pass') console.log(result.reason);
  * ```
  */
-export async function retest(probe: Probe, settings: ScanConfig, personalData: PersonalDataConfig, onProgress?: (message: string, requests: number) => void): Promise<RetestResult> {
+export async function retest(probe: Probe, settings: ScanConfig, personalData: PersonalDataConfig, onProgress?: (progress: ScanProgress) => void): Promise<RetestResult> {
   const own = CHECKS.find((check) => check.id === probe.check);
   if (!own) throw new ProbeError(`the probe names check '${probe.check}', which this Leakproof does not have`, { hint: `checks: ${CHECKS.map((c) => c.id).join(', ')}` });
   const checks = LEAK_CHECKS.includes(own.id) ? CHECKS.filter((check) => LEAK_CHECKS.includes(check.id)) : [own];

@@ -32,12 +32,13 @@ export const demoCommand: Command = {
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, { json: { type: 'boolean' }, 'report-dir': { type: 'string' } });
     const progress = (what: string) => (mode: string) => {
-      if (io.interactive) io.err(io.colors.dim(`${what} the reference API in ${mode} mode...`));
+      io.status(`${what} the reference API in ${mode} mode...`);
     };
     const replay = await replayIncident(progress('Replaying the incident against'));
     const reportDir = values['report-dir'] ?? join(tmpdir(), 'leakproof-demo');
     const scans = await scanEveryMode(reportDir, progress('Scanning'));
     const verification = await verifyFixes(scans, join(reportDir, 'probes'), progress('Retesting January\'s probe against'));
+    io.status(undefined);
     if (values.json) {
       io.out(JSON.stringify({
         victim: replay.victim.username,

@@ -8,6 +8,7 @@ import type { RetestResult } from '../../scan/retest.ts';
 import { retest, VERDICT_EXIT_CODES } from '../../scan/retest.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
+import { progressLine } from '../progress.ts';
 import type { Colors } from '../io.ts';
 
 const HELP = `Usage: leakproof retest PROBE [--target URL] [--config FILE] [--spec FILE] [options]
@@ -56,9 +57,8 @@ export const retestCommand: Command = {
     const probe = await loadProbe(file);
     const config = await loadConfig(values.config);
     const settings = scanConfig(config, { target: values.target, spec: values.spec, rateLimit: values['rate-limit'] });
-    const result = await retest(probe, settings, config.personalData, (message, requests) => {
-      if (io.interactive) io.err(io.colors.dim(`  ${message} (${requests} requests)`));
-    });
+    const result = await retest(probe, settings, config.personalData, (progress) => { io.status(progressLine(progress)); });
+    io.status(undefined);
     const text = format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatRetest(result, io.colors);
     if (values.output === undefined) io.out(text.replace(/\n$/, ''));
     else {

@@ -10,6 +10,7 @@ import { writeProbes } from '../../scan/probe.ts';
 import { isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
+import { progressLine } from '../progress.ts';
 import type { Io } from '../io.ts';
 
 const HELP = `Usage: leakproof scan [--config FILE] [--target URL] [--spec FILE] [options]
@@ -65,9 +66,8 @@ export const scanCommand: Command = {
       return ExitCode.Ok;
     }
     const baseline = settings.baseline === undefined ? undefined : await loadBaseline(settings.baseline);
-    const result = await executeScan(prepared, settings, (message, requests) => {
-      if (io.interactive) io.err(io.colors.dim(`  ${message} (${requests} requests)`));
-    });
+    const result = await executeScan(prepared, settings, (progress) => { io.status(progressLine(progress)); });
+    io.status(undefined);
     const { summary } = result;
     const { findings } = result;
     const failing = failingFindings(findings, baseline === undefined ? undefined : applyBaseline(findings, baseline).new, settings.failOn);
