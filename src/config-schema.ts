@@ -4,6 +4,7 @@
  * it; a test keeps it in step with the code).
  */
 import { configSchema } from './core/config.ts';
+import { gatewaySectionSchema } from './gateway/config.ts';
 import { scanSectionSchema } from './scan/config.ts';
 
 export const leakproofConfigSchema = {
@@ -12,5 +13,6 @@ export const leakproofConfigSchema = {
   properties: {
     ...configSchema.properties,
     scan: { description: configSchema.properties.scan.description, ...scanSectionSchema },
+    gateway: { description: configSchema.properties.gateway.description, ...gatewaySectionSchema },
   },
 };

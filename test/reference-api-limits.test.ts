@@ -174,7 +174,7 @@ describe('a handler that throws gets a 500 JSON answer and the server keeps serv
     const service = {
       community: new Community(SEED),
       rules: rulesFor('fixed'),
-      tokens: createTokenIssuer(Date.now),
+      tokens: await createTokenIssuer(Date.now),
       description: 'openapi: 3.1.0',
     };
     const failing = {

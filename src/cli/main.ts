@@ -2,6 +2,7 @@
 import { ExitCode, LeakproofError, UsageError } from '../core/errors.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './commands/demo.ts';
+import { gatewayCommand } from './commands/gateway.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { referenceApiCommand } from './commands/reference-api.ts';
 import { retestCommand } from './commands/retest.ts';
@@ -10,7 +11,7 @@ import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, gatewayCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 

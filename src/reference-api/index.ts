@@ -17,6 +17,6 @@ export type { Credentials, Follow, Person, Ride, Role, Seed, Workout } from './s
 export { SEED, SEEDED_CREDENTIALS, seededPersonId } from './seed.ts';
 export type { Attacker, Exploit, FlawKind, OwaspApiRisk, PlantedFlaw } from './flaws.ts';
 export { PLANTED_FLAWS } from './flaws.ts';
-export { referenceApiScanConfigPath, referenceApiSpecPath } from './routes/description.ts';
+export { referenceApiGatewayConfigPath, referenceApiScanConfigPath, referenceApiSpecPath } from './routes/description.ts';
 export type { ExploitOutcome, ProbeRequest } from './exploit.ts';
 export { identityToken, replayExploit, sendRequest } from './exploit.ts';

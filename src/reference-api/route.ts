@@ -14,7 +14,7 @@ export type Method = 'GET' | 'POST' | 'PATCH';
  */
 export type Access = 'anyone' | 'incident' | 'member';
 
-/** What one running instance owns: its data, its rules, its token secret, its description. */
+/** What one running instance owns: its data, its rules, its token signing key, its description. */
 export interface Service {
   readonly community: Community;
   readonly rules: ModeRules;

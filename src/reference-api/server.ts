@@ -1,6 +1,6 @@
 /**
  * Runs the reference API in-process on `node:http`. Every instance has its own copy of the seed
- * and its own token secret, and the limits any server exposed to the internet needs, in every
+ * and its own token key pair, and the limits any server exposed to the internet needs, in every
  * mode: the flaws it plants are the ones listed in `flaws.ts`, not accidental ones.
  */
 import { createServer } from 'node:http';
@@ -15,7 +15,7 @@ import { isMode, MODES, rulesFor } from './modes.ts';
 import { readJsonBody } from './request-body.ts';
 import type { Reply, Route, Service } from './route.ts';
 import { Router } from './router.ts';
-import { routesFor } from './routes/catalogue.ts';
+import { INFRASTRUCTURE_ROUTES, routesFor } from './routes/catalogue.ts';
 import { readDescription } from './routes/description.ts';
 import { SEED } from './seed.ts';
 import { createTokenIssuer } from './tokens.ts';
@@ -130,12 +130,12 @@ export async function startReferenceApi(options: ReferenceApiOptions): Promise<R
   const service: Service = {
     community: new Community(SEED),
     rules,
-    tokens: createTokenIssuer(now),
+    tokens: await createTokenIssuer(now),
     description: await readDescription(),
   };
   const server = createServer(
     { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
-    createRequestListener(service, routesFor(rules)),
+    createRequestListener(service, [...routesFor(rules), ...INFRASTRUCTURE_ROUTES]),
   );
   const address = await listen(server, port, host);
   const hostInUrl = address.address.includes(':') ? `[${address.address}]` : address.address;

@@ -5,6 +5,7 @@ import { adminRoutes } from './admin.ts';
 import { authRoutes } from './auth.ts';
 import { descriptionRoutes } from './description.ts';
 import { graphqlRoutes } from './graphql.ts';
+import { keyRoutes } from './keys.ts';
 import { legacyRoutes } from './legacy.ts';
 import { peopleRoutes } from './people.ts';
 import { statsRoutes } from './stats.ts';
@@ -18,6 +19,9 @@ export const DOCUMENTED_ROUTES: readonly Route[] = [
   ...graphqlRoutes,
   ...adminRoutes,
 ];
+
+/** Served in every mode beside the API, as an identity provider would serve them: never described. */
+export const INFRASTRUCTURE_ROUTES: readonly Route[] = keyRoutes;
 
 export function routesFor(rules: ModeRules): readonly Route[] {
   return rules.legacyRouteServed ? [...DOCUMENTED_ROUTES, ...legacyRoutes] : DOCUMENTED_ROUTES;

@@ -9,6 +9,9 @@ export const referenceApiSpecPath: string = join(import.meta.dirname, '..', 'ope
 /** Absolute path of the scan configuration for the reference API (identities, visibility, safety). */
 export const referenceApiScanConfigPath: string = join(import.meta.dirname, '..', 'leakproof.yaml');
 
+/** Absolute path of the gateway configuration that puts the fix in front of the leaky modes. */
+export const referenceApiGatewayConfigPath: string = join(import.meta.dirname, '..', 'gateway.yaml');
+
 export function readDescription(): Promise<string> {
   return readFile(referenceApiSpecPath, 'utf8');
 }
