@@ -73,7 +73,7 @@ describe('rate limits per principal, counted in memory', () => {
 describe('enumeration: one principal receiving many people\'s records is blocked, with an alert', () => {
   it('counts distinct people across searches, refuses the answer that crosses the threshold, and blocks', async () => {
     const alerts: EnumerationAlert[] = [];
-    const gateway = await start('  enumeration: { distinctSubjects: 4, windowSeconds: 600, blockSeconds: 120 }\n', (alert) => alerts.push(alert));
+    const gateway = await start('  enumeration: { distinctSubjects: 4, windowSeconds: 86400, blockSeconds: 120 }\n', (alert) => alerts.push(alert));
     try {
       const frank = await login(gateway.url, 'frank');
       const search = (prefix: string): Promise<Response> => fetch(`${gateway.url}/api/user/search/${prefix}`, { headers: { authorization: `Bearer ${frank}` } });

@@ -7,11 +7,12 @@ import { inspectCommand } from './commands/inspect.ts';
 import { referenceApiCommand } from './commands/reference-api.ts';
 import { retestCommand } from './commands/retest.ts';
 import { scanCommand } from './commands/scan.ts';
+import { suggestCommand } from './commands/suggest.ts';
 import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, gatewayCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, gatewayCommand, suggestCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 
