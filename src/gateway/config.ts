@@ -38,6 +38,8 @@ export interface PolicyConfig {
 
 export interface GatewaySettings {
   listen: { host: string; port: number };
+  /** Metrics and health, on a port of their own; undefined: not served. */
+  admin: { host: string; port: number } | undefined;
   upstream: { url: string; connections: number; timeoutMs: number };
   spec: string;
   validateRequests: boolean;
@@ -92,6 +94,13 @@ export const gatewaySectionSchema = {
     listen: {
       type: 'object',
       additionalProperties: false,
+      properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      description: 'Prometheus /metrics and /healthz on a port of their own (keep it off the internet).',
       properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
     upstream: {
@@ -150,6 +159,7 @@ export const gatewaySectionSchema = {
 
 interface GatewaySection {
   listen?: { host?: string; port?: number };
+  admin?: { host?: string; port: number };
   upstream: { url: string; connections?: number; timeoutMs?: number };
   spec: string;
   validateRequests?: boolean;
@@ -166,6 +176,8 @@ interface GatewaySection {
 
 export interface GatewayFlags {
   port?: number | undefined;
+  /** Overrides `admin.port` when an admin port is configured. */
+  adminPort?: number | undefined;
   host?: string | undefined;
   upstream?: string | undefined;
 }
@@ -177,6 +189,7 @@ export function gatewayConfig(config: LeakproofConfig, flags: GatewayFlags = {})
   const spec = config.file === undefined || isAbsolute(section.spec) ? section.spec : relative(process.cwd(), resolve(dirname(config.file), section.spec));
   return {
     listen: { host: flags.host ?? section.listen?.host ?? '127.0.0.1', port: flags.port ?? section.listen?.port ?? 8081 },
+    admin: section.admin === undefined ? undefined : { host: section.admin.host ?? '127.0.0.1', port: flags.adminPort ?? section.admin.port },
     upstream: { url: flags.upstream ?? section.upstream.url, connections: section.upstream.connections ?? 64, timeoutMs: section.upstream.timeoutMs ?? 10_000 },
     spec,
     validateRequests: section.validateRequests ?? true,

@@ -9,6 +9,7 @@
  * await gateway.close();
  * ```
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LeakproofConfig } from '../core/config.ts';
 import { loadApi } from '../core/load.ts';
@@ -26,11 +27,14 @@ import { connectRedisCounters } from './counters/redis.ts';
 import { createExpressionCompiler } from './expression.ts';
 import type { EnumerationAlert } from './limits.ts';
 import { createGuard } from './limits.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { createAdminServer } from './admin.ts';
 import { createLookups } from './lookups.ts';
 import type { OperationPolicy } from './policy.ts';
 import type { Router } from './router.ts';
 import { createRouter } from './router.ts';
-import type { GatewayAccess } from './server.ts';
+import type { GatewayAccess, GatewayPipeline } from './server.ts';
 import { createGatewayServer } from './server.ts';
 import type { Upstream } from './upstream.ts';
 import { createUpstream } from './upstream.ts';
@@ -44,6 +48,8 @@ export type { EnumerationAlert } from './limits.ts';
 
 export interface PreparedGateway {
   settings: GatewaySettings;
+  /** The command line's overrides, applied again on every reload. */
+  flags: GatewayFlags;
   api: ApiModel;
   router: Router;
   policies: Map<string, OperationPolicy>;
@@ -60,7 +66,7 @@ export async function prepareGateway(config: LeakproofConfig, flags: GatewayFlag
     const compiler = createExpressionCompiler(createLookups(settings.lookups, upstream));
     const policies = compilePolicies(settings, api, compiler, config);
     const validators = settings.validateRequests ? new Map(api.operations.map((operation) => [operation.id, validatorFor(operation, api)])) : undefined;
-    return { settings, api, router: createRouter(api.operations), policies, validators, upstream };
+    return { settings, flags, api, router: createRouter(api.operations), policies, validators, upstream };
   } catch (error) {
     await upstream.close();
     throw error;
@@ -80,6 +86,15 @@ function validatorFor(operation: ApiModel['operations'][number], api: ApiModel):
 
 export interface RunningGateway {
   url: string;
+  /** The admin server's URL (metrics, health), when `gateway.admin` is configured. */
+  adminUrl: string | undefined;
+  metrics: GatewayMetrics;
+  /**
+   * Swaps in a new configuration between two requests. A configuration that does not load or
+   * compile is refused (the promise rejects) and the running one stays. Listen addresses are
+   * not changed by a reload.
+   */
+  reload(config: LeakproofConfig): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,55 +105,119 @@ export interface StartOptions {
   onAlert?: (alert: EnumerationAlert) => void;
 }
 
+/** One configuration's live parts; a reload builds the next and retires this one. */
+interface Generation {
+  prepared: PreparedGateway;
+  authenticator: Authenticator;
+  pipeline: GatewayPipeline;
+}
+
 /** Starts listening. Resolves once the port is bound; `close()` stops taking requests and drains. */
 export async function startGateway(prepared: PreparedGateway, options: StartOptions = {}): Promise<RunningGateway> {
   const { settings } = prepared;
-  let authenticator: Authenticator;
+  const metrics = createGatewayMetrics();
   let counters: Counters;
-  try {
-    authenticator = await createAuthenticator(settings.authentication);
-  } catch (error) {
-    await prepared.upstream.close();
-    throw error;
-  }
   try {
     counters = settings.counters ? await connectRedisCounters({ url: settings.counters.redis, prefix: settings.counters.prefix }) : createMemoryCounters();
   } catch (error) {
-    authenticator.close();
     await prepared.upstream.close();
     throw error;
   }
-  const server = createGatewayServer({
-    guard: createGuard(settings.rateLimits, counters, options.onAlert),
-    router: prepared.router,
-    authenticate: (headers) => authenticator.authenticate(headers),
-    validators: prepared.validators,
-    policies: prepared.policies,
-    upstream: prepared.upstream,
-    limits: settings.limits,
-    onAccess: options.onAccess,
-    onRefusal: options.onRefusal,
-  });
+  const onAlert = (alert: EnumerationAlert): void => {
+    metrics.blocked();
+    options.onAlert?.(alert);
+  };
+  const build = async (next: PreparedGateway): Promise<Generation> => {
+    const authenticator = await createAuthenticator(next.settings.authentication);
+    return {
+      prepared: next,
+      authenticator,
+      pipeline: {
+        guard: createGuard(next.settings.rateLimits, counters, onAlert),
+        metrics,
+        router: next.router,
+        authenticate: (headers) => authenticator.authenticate(headers),
+        validators: next.validators,
+        policies: next.policies,
+        upstream: next.upstream,
+        limits: next.settings.limits,
+        onAccess: options.onAccess,
+        onRefusal: options.onRefusal,
+      },
+    };
+  };
+  const retire = async (old: Generation): Promise<void> => {
+    old.authenticator.close();
+    await old.prepared.upstream.close();
+  };
+  let current: Generation;
   try {
-    server.listen(settings.listen.port, settings.listen.host);
-    await once(server, 'listening');
+    current = await build(prepared);
   } catch (error) {
-    authenticator.close();
     await counters.close();
     await prepared.upstream.close();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
+  const server = createGatewayServer(() => current.pipeline);
+  const admin = settings.admin ? createAdminServer(metrics) : undefined;
+  try {
+    await bind(server, settings.listen.port, settings.listen.host);
+    if (admin && settings.admin) await bind(admin, settings.admin.port, settings.admin.host);
+  } catch (error) {
+    server.close();
+    admin?.close();
+    await retire(current);
+    await counters.close();
+    throw error;
+  }
   return {
-    url: `http://${settings.listen.host.includes(':') ? `[${settings.listen.host}]` : settings.listen.host}:${port}`,
+    url: urlOf(server, settings.listen.host),
+    adminUrl: admin && settings.admin ? urlOf(admin, settings.admin.host) : undefined,
+    metrics,
+    async reload(config) {
+      let next: Generation;
+      try {
+        const fresh = await prepareGateway(config, current.prepared.flags);
+        try {
+          if (JSON.stringify(fresh.settings.counters) !== JSON.stringify(current.prepared.settings.counters)) {
+            throw new ConfigError('gateway.counters cannot change in a reload: restart the gateway to move its counters');
+          }
+          next = await build(fresh);
+        } catch (error) {
+          await fresh.upstream.close();
+          throw error;
+        }
+      } catch (error) {
+        metrics.reloaded('failed');
+        throw error;
+      }
+      const old = current;
+      current = next;
+      metrics.reloaded('ok');
+      // Requests that began on the old configuration finish on it; its pool closes once they have.
+      setTimeout(() => { void retire(old); }, old.prepared.settings.limits.requestTimeoutMs).unref();
+    },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => { resolve(); });
-        server.closeIdleConnections();
-      });
-      authenticator.close();
+      await Promise.all([stop(server), admin ? stop(admin) : undefined]);
+      await retire(current);
       await counters.close();
-      await prepared.upstream.close();
     },
   };
+}
+
+async function bind(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  await once(server, 'listening');
+}
+
+function urlOf(server: Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => { resolve(); });
+    server.closeIdleConnections();
+  });
 }

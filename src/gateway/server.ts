@@ -17,6 +17,7 @@ import type { Upstream, UpstreamAnswer } from './upstream.ts';
 import { UpstreamError } from './upstream.ts';
 import type { RequestValidator } from './validation.ts';
 import type { Guard, Verdict } from './limits.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import { callerCredentials } from './lookups.ts';
 
 export interface GatewayLimits {
@@ -48,6 +49,7 @@ export interface GatewayPipeline {
   limits: GatewayLimits;
   /** Rate limits and enumeration detection. */
   guard: Guard;
+  metrics: GatewayMetrics;
   onAccess?: (access: GatewayAccess) => void;
   /** Told of requests refused for a reason a person may want to see (in logs, never in answers). */
   onRefusal?: (reason: string) => void;
@@ -69,17 +71,27 @@ export class GatewayRefusal extends Error {
 }
 
 /**
+ * The server reads the pipeline afresh for each request, so that a reload swaps it between two
+ * requests and never in the middle of one.
+ *
  * @example
  * ```ts
- * const server = createGatewayServer(pipeline);
+ * const server = createGatewayServer(() => pipeline);
  * server.listen(8081, '127.0.0.1');
  * ```
  */
-export function createGatewayServer(pipeline: GatewayPipeline): Server {
+export function createGatewayServer(current: () => GatewayPipeline): Server {
+  const { limits } = current();
   const server = createServer(
-    { maxHeaderSize: pipeline.limits.headerBytes, requestTimeout: pipeline.limits.requestTimeoutMs, headersTimeout: Math.min(pipeline.limits.requestTimeoutMs, 10_000) },
+    { maxHeaderSize: limits.headerBytes, requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000) },
     (request, response) => {
-      handle(pipeline, request, response).catch((error: unknown) => {
+      const pipeline = current();
+      const started = performance.now();
+      let operationId = 'unrouted';
+      response.once('finish', () => {
+        pipeline.metrics.answered(operationId, response.statusCode, (performance.now() - started) / 1000);
+      });
+      handle(pipeline, request, response, (id) => { operationId = id; }).catch((error: unknown) => {
         pipeline.onRefusal?.(`internal error: ${error instanceof Error ? error.message : String(error)}`);
         send(response, 500, { error: 'internal gateway error' });
       });
@@ -93,18 +105,25 @@ export function createGatewayServer(pipeline: GatewayPipeline): Server {
   return server;
 }
 
-async function handle(pipeline: GatewayPipeline, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(pipeline: GatewayPipeline, request: IncomingMessage, response: ServerResponse, routedTo: (operationId: string) => void): Promise<void> {
   const requestId = randomUUID();
   response.setHeader('x-request-id', requestId);
   const duplicated = duplicatedHeader(request.rawHeaders);
-  if (duplicated) { refuse(pipeline, response, 400, `the ${duplicated} header is repeated`); return; }
+  if (duplicated) {
+    refuse(pipeline, response, 400, `the ${duplicated} header is repeated`);
+    return;
+  }
   const target = request.url ?? '';
   const queryAt = target.indexOf('?');
   const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
   const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
   const routed = pipeline.router.match(request.method ?? '', rawPath);
-  if (!routed.ok) { refuse(pipeline, response, routed.status, routed.reason); return; }
+  if (!routed.ok) {
+    refuse(pipeline, response, routed.status, routed.reason);
+    return;
+  }
   const { operation, params } = routed.route;
+  routedTo(operation.id);
 
   const authentication = await pipeline.authenticate(request.headersDistinct);
   if (!authentication.ok) {
@@ -119,7 +138,10 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     refuse(pipeline, response, error instanceof GatewayRefusal ? error.status : 400, error instanceof Error ? error.message : String(error)); return;
   }
   const validation = pipeline.validators?.get(operation.id)?.validate({ params, query, body: body.json, hasBody: body.raw !== undefined });
-  if (validation && !validation.ok) { refuse(pipeline, response, 400, validation.reason, validation.reason); return; }
+  if (validation && !validation.ok) {
+    refuse(pipeline, response, 400, validation.reason, validation.reason);
+    return;
+  }
 
   const policy = pipeline.policies.get(operation.id);
   const context = {
@@ -127,8 +149,10 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     request: { method: operation.method, path: rawPath, params, query: Object.fromEntries(query), operation: operation.id },
   };
   const authorization = request.headers.authorization;
-  const access = (status: number, answer: FilteredAnswer | undefined, decision: GatewayAccess['decision']): void =>
+  const access = (status: number, answer: FilteredAnswer | undefined, decision: GatewayAccess['decision']): void => {
+    pipeline.metrics.decided(operation.id, decision, answer?.removed ?? 0);
     pipeline.onAccess?.({ time: Date.now(), requestId, principal, operation, method: operation.method, path: rawPath, status, answer, decision });
+  };
   // Counted before the policy is asked (its lookups reach the upstream), so that refused calls cost their caller too.
   const client = request.socket.remoteAddress ?? 'unknown';
   const admitted = await pipeline.guard.admit(principal, operation.id, client);
@@ -149,6 +173,7 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     answer = await pipeline.upstream.request({ method: operation.method, path: target, headers: forwardedHeaders(request, requestId), body: body.raw });
   } catch (error) {
     const status = error instanceof UpstreamError ? error.status : 502;
+    pipeline.metrics.upstreamFailed(status === 504 ? 'timeout' : 'error');
     refuse(pipeline, response, status, error instanceof Error ? error.message : String(error)); return;
   }
   const contentType = String(answer.headers['content-type'] ?? '');
@@ -157,7 +182,11 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     return;
   }
   if (!JSON_TYPE.test(contentType)) {
-    if (policy.records !== undefined || declaresJson(operation, answer.status)) { refuse(pipeline, response, 502, `the upstream answered ${operation.id} with ${contentType || 'no content type'}, not JSON`); return; }
+    if (policy.records !== undefined || declaresJson(operation, answer.status)) {
+      pipeline.metrics.upstreamFailed('invalid');
+      refuse(pipeline, response, 502, `the upstream answered ${operation.id} with ${contentType || 'no content type'}, not JSON`);
+      return;
+    }
     response.writeHead(answer.status, { 'content-type': contentType || 'application/octet-stream', 'content-length': answer.body.length });
     response.end(answer.body);
     return;
@@ -166,6 +195,7 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
   try {
     json = JSON.parse(answer.body.toString('utf8'));
   } catch {
+    pipeline.metrics.upstreamFailed('invalid');
     refuse(pipeline, response, 502, `the upstream's answer to ${operation.id} is not valid JSON`); return;
   }
   const filtered = await callerCredentials.run({ authorization }, () => filterAnswer(policy, json, context, answer.status));

@@ -1,7 +1,8 @@
 /** `leakproof gateway`: run the policy-enforcing proxy; `leakproof gateway check`: only validate. */
+import { watch } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../../core/config.ts';
-import { ExitCode, UsageError } from '../../core/errors.ts';
+import { ExitCode, LeakproofError, UsageError } from '../../core/errors.ts';
 import { prepareGateway, startGateway } from '../../gateway/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parsePort } from '../command.ts';
@@ -19,11 +20,17 @@ something it cannot parse (502).
 'leakproof gateway check' loads and compiles the configuration (CEL conditions included) and
 stops: exit 0 when it would start.
 
+The configuration is read again on SIGHUP and whenever its file changes. A new configuration
+that does not load or compile is refused with the reason on stderr, and the running one stays.
+With gateway.admin set, Prometheus metrics are at /metrics and a health check at /healthz on
+the admin port.
+
 Options:
   --config FILE     Configuration with a gateway section (default: leakproof.yaml here)
   --port N          Port to listen on (overrides gateway.listen.port; 0 picks a free one)
   --host ADDRESS    Address to listen on (overrides gateway.listen.host; default 127.0.0.1)
   --upstream URL    The API behind the gateway (overrides gateway.upstream.url)
+  --admin-port N    Port of the admin server (overrides gateway.admin.port, when configured)
 
 Exit codes: 0 stopped (or, for check, valid), 2 bad usage or configuration, 3 could not start.`;
 
@@ -37,11 +44,17 @@ export const gatewayCommand: Command = {
       port: { type: 'string' },
       host: { type: 'string' },
       upstream: { type: 'string' },
+      'admin-port': { type: 'string' },
     }, true);
     const [verb, ...extra] = positionals;
     if ((verb !== undefined && verb !== 'check') || extra.length > 0) throw new UsageError(`unknown gateway subcommand '${positionals.join(' ')}'`, { hint: "see 'leakproof gateway --help'" });
     const config = await loadConfig(values.config);
-    const flags = { port: values.port === undefined ? undefined : parsePort(values.port, 8081), host: values.host, upstream: values.upstream };
+    const flags = {
+      port: values.port === undefined ? undefined : parsePort(values.port, 8081),
+      adminPort: values['admin-port'] === undefined ? undefined : parsePort(values['admin-port'], 9091),
+      host: values.host,
+      upstream: values.upstream,
+    };
     const prepared = await prepareGateway(config, flags);
     if (verb === 'check') {
       await prepared.upstream.close();
@@ -51,9 +64,29 @@ export const gatewayCommand: Command = {
     }
     const gateway = await listen(`gateway on ${prepared.settings.listen.host}:${prepared.settings.listen.port}`, () => startGateway(prepared));
     io.out(`Gateway listening on ${gateway.url}, in front of ${prepared.settings.upstream.url}`);
-    io.out('Press Ctrl-C to stop.');
+    if (gateway.adminUrl !== undefined) io.out(`  metrics: ${gateway.adminUrl}/metrics, health: ${gateway.adminUrl}/healthz`);
+    io.out('Press Ctrl-C to stop; SIGHUP or a change to the file reloads the configuration.');
+    const reload = (why: string): void => {
+      loadConfig(values.config)
+        .then((next) => gateway.reload(next))
+        .then(
+          () => { io.err(`Configuration reloaded (${why}).`); },
+          (error: unknown) => { io.err(`Configuration not reloaded (${why}), the running one stays: ${error instanceof LeakproofError ? error.format() : String(error)}`); },
+        );
+    };
+    const onHangup = (): void => { reload('SIGHUP'); };
+    process.on('SIGHUP', onHangup);
+    let pending: NodeJS.Timeout | undefined;
+    // Editors write a file in several steps: wait for the last one before reading it.
+    const watcher = config.file === undefined ? undefined : watch(config.file, () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => { reload('file changed'); }, 200);
+    });
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     io.err(`\nStopping (${String(signal[0] ?? 'signal')})...`);
+    process.off('SIGHUP', onHangup);
+    watcher?.close();
+    clearTimeout(pending);
     await gateway.close();
     return ExitCode.Ok;
   },
