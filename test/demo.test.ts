@@ -79,6 +79,16 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
     assert.ok(text.includes(join(probe, file ?? '')), 'the demo names the probe file');
   });
 
+  it('drafts a gateway policy from January\'s findings, and through it the February API leaks nothing', async () => {
+    assert.match(text, /^January's \d+ findings became a gateway policy for \d+ operations\. In front of the February API:$/m);
+    assert.match(text, /^ {2}the same scan, through the gateway +no findings {2}\(\d+ requests\)$/m);
+    assert.match(text, /^ {2}erin reads her own profile +all 15 fields$/m);
+    assert.match(text, /^ {2}a stranger reads erin's profile +4 fields: the public card$/m);
+    const policy = join(reports, 'gateway.yaml');
+    assert.ok(text.includes(`Policy: ${policy}`));
+    assert.equal((await main(['gateway', 'check', '--config', policy], bufferIo())), 0, 'the policy it wrote is valid');
+  });
+
   it('writes an HTML report per mode where it says', async () => {
     for (const mode of ['leaky', 'authonly', 'fixed']) {
       const file = join(reports, `leakproof-scan-${mode}.html`);
@@ -95,7 +105,9 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
       rows: { route: string; caller: string; outcomes: Record<string, { victimFields: string[]; othersExposed: number }> }[];
       scans: { mode: string; findings: unknown[] }[];
       verification: { retests: { mode: string; verdict: string }[] };
+      gateway: { scan: { findings: number } };
     };
+    assert.equal(report.gateway.scan.findings, 0);
     assert.deepEqual(report.verification.retests.map((r) => [r.mode, r.verdict]), [['authonly', 'fail'], ['fixed', 'pass']]);
     assert.deepEqual(report.scans.map((scan) => [scan.mode, scan.findings.length > 0]), [['leaky', true], ['authonly', true], ['fixed', false]]);
     assert.equal(report.victim, 'erin');

@@ -7,6 +7,7 @@ import type { Caller, IncidentReplay, Outcome, PersonalField, ReplayRow } from '
 import { PROBES } from './incident.ts';
 import type { ModeScan } from './scan-modes.ts';
 import type { FixVerification } from './verify-fix.ts';
+import type { GatewayFix } from './gateway-fix.ts';
 
 const MODE_HEADINGS: Record<Mode, string> = {
   leaky: 'Jan 2021: leaky',
@@ -87,19 +88,39 @@ export function renderScans(scans: readonly ModeScan[], io: Io): void {
   io.out(dim(`Planted flaws, the ground truth the scan is scored against: ${counts} (src/reference-api/flaws.ts).`));
 }
 
+/** The fix without touching the app: the suggested policy in a gateway in front of the February API. */
+export function renderGatewayFix(fix: GatewayFix | undefined, io: Io): void {
+  if (!fix) return;
+  const { bold, dim, red, green } = io.colors;
+  io.out('');
+  io.out(bold('Fixing it in a day without touching the app: leakproof suggest, then leakproof gateway'));
+  io.out(`January's ${fix.findings} findings became a gateway policy for ${fix.operations} operations. In front of the February API:`);
+  const verdict = fix.scan.findings === 0 ? green('no findings') : red(`${fix.scan.findings} findings`);
+  io.out(`  the same scan, through the gateway   ${verdict}${dim(`  (${fix.scan.requests} requests)`)}`);
+  io.out(`  erin reads her own profile           all ${fix.fields.owner} fields`);
+  io.out(`  a stranger reads erin's profile      ${fix.fields.stranger} fields: the public card`);
+  io.out(dim(`Policy: ${fix.policy}`));
+}
+
 /** The verification gate: January's probe tried against both fixes; only the real one passes. */
 export function renderVerification(verification: FixVerification | undefined, io: Io): void {
+  if (verification) renderRetests(verification, io);
+}
+
+/** Where to go from here: the same steps by hand. */
+export function renderExplore(io: Io): void {
   const { dim } = io.colors;
   io.out('');
-  if (verification) renderRetests(verification, io);
   io.out(dim('Explore it yourself: leakproof reference-api --mode authonly, then'));
   io.out(dim('  leakproof scan --config src/reference-api/leakproof.yaml --probes probes --format html --output report.html'));
   io.out(dim('  leakproof retest probes/FILE.json --config src/reference-api/leakproof.yaml'));
+  io.out(dim('  leakproof gateway --config src/reference-api/gateway.yaml    (then scan --target http://127.0.0.1:8081)'));
 }
 
 function renderRetests(verification: FixVerification, io: Io): void {
   const { bold, dim, red, green, yellow } = io.colors;
   const paint = { pass: green, fail: red, inconclusive: yellow };
+  io.out('');
   io.out(bold('Closing the report only when the fix holds: leakproof retest'));
   io.out(`January's finding "${verification.finding.title}"`);
   io.out(`was written as a probe. Tried again, as anonymous and as every member, against each fix:`);
@@ -110,7 +131,6 @@ function renderRetests(verification: FixVerification, io: Io): void {
     for (const line of rest) io.out(' '.repeat(25) + line.trimStart());
   }
   io.out(dim(`Probe: ${verification.probe}`));
-  io.out('');
 }
 
 /** The story the table tells, in sentences built from what the replay measured. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../../core/errors.ts';
 import { replayIncident } from '../../demo/incident.ts';
-import { renderReplay, renderScans, renderVerification } from '../../demo/render.ts';
+import { fixWithGateway } from '../../demo/gateway-fix.ts';
+import { renderExplore, renderGatewayFix, renderReplay, renderScans, renderVerification } from '../../demo/render.ts';
 import { scanEveryMode } from '../../demo/scan-modes.ts';
 import { verifyFixes } from '../../demo/verify-fix.ts';
 import type { Command } from '../command.ts';
@@ -15,9 +16,10 @@ Replays the 2021 Peloton API leak with nothing to set up. It starts the embedded
 each stage of the incident (leaky, the auth-only "fix", fixed), sends the incident's requests as an
 anonymous caller, a newly signed-up member and the owner, and shows what each one got of a private
 rider's data. Then it scans each stage with leakproof scan and writes an HTML report per stage.
-Last, it writes January's headline finding as a probe and retests it against both fixes, the way
-a disclosure tracker verifies a fix before closing a report. Everything runs on 127.0.0.1 and
-stops when the demo ends.
+Then it writes January's headline finding as a probe and retests it against both fixes, the way
+a disclosure tracker verifies a fix before closing a report. Last, it turns January's findings
+into a gateway policy (leakproof suggest), puts the gateway in front of the February API, and
+scans through it. Everything runs on 127.0.0.1 and stops when the demo ends.
 
 Options:
   --json             Print the measured outcomes and findings as JSON instead of the tables
@@ -38,18 +40,23 @@ export const demoCommand: Command = {
     const reportDir = values['report-dir'] ?? join(tmpdir(), 'leakproof-demo');
     const scans = await scanEveryMode(reportDir, progress('Scanning'));
     const verification = await verifyFixes(scans, join(reportDir, 'probes'), progress('Retesting January\'s probe against'));
+    io.status('Putting a gateway with the suggested policy in front of the reference API in authonly mode...');
+    const gatewayFix = await fixWithGateway(scans, reportDir);
     io.status(undefined);
     if (values.json) {
       io.out(JSON.stringify({
         victim: replay.victim.username,
         rows: replay.rows.map((r) => ({ route: r.probe.name, method: r.probe.method, path: r.probe.path, caller: r.caller, outcomes: r.outcomes })),
         scans: scans.map((s) => ({ mode: s.mode, report: s.report, requests: s.summary.requests, findings: s.findings.map((f) => ({ checkId: f.checkId, severity: f.severity, operation: f.operation?.id, title: f.title })) })),
+        gateway: gatewayFix ?? null,
         verification: verification ? { probe: verification.probe, finding: verification.finding.title, retests: verification.retests.map(({ mode, result }) => ({ mode, verdict: result.verdict, reason: result.reason })) } : null,
       }, null, 2));
     } else {
       renderReplay(replay, io);
       renderScans(scans, io);
       renderVerification(verification, io);
+      renderGatewayFix(gatewayFix, io);
+      renderExplore(io);
     }
     return ExitCode.Ok;
   },
