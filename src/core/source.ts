@@ -8,11 +8,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { printParseErrorCode, visit } from 'jsonc-parser';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
 import { FileReadError, ParseError } from './errors.ts';
 import type { SourceLocation } from './location.ts';
 import { escapePointerToken } from './location.ts';
+import { setMember } from './members.ts';
+import { readYamlInPieces } from './yaml-pieces.ts';
+import type { Register } from './yaml-values.ts';
+import { readWholeYaml, YamlSyntaxError } from './yaml-values.ts';
 
 export type SourceFormat = 'json' | 'yaml';
 
@@ -173,60 +175,18 @@ export class SourceMap {
     return root;
   }
 
+  /**
+   * In pieces when the file allows it, to keep the peak memory of a large description down
+   * (yaml-pieces.ts); whole otherwise, which is also what reports a malformed file.
+   */
   #parseYaml(text: string, source: FileInfo): unknown {
-    const doc = parseDocument(text, { lineCounter: new LineCounter(), merge: true, prettyErrors: false, uniqueKeys: true });
-    const [error] = doc.errors;
-    if (error) {
-      throw new ParseError(`invalid YAML: ${firstLine(error.message)}`, { location: locationAt(source, error.pos[0]) });
+    const register: Register = (node, parent, key, offset) => this.#register(node, source, parent, key, offset).members;
+    try {
+      return readYamlInPieces(text, register) ?? readWholeYaml(text, register);
+    } catch (error) {
+      if (!(error instanceof YamlSyntaxError)) throw error;
+      throw new ParseError(`invalid YAML: ${firstLine(error.message)}`, { location: locationAt(source, error.offset) });
     }
-    const converted = new Map<YamlNode, unknown>();
-    return this.#convertYaml(doc, doc.contents, source, undefined, '', 0, converted);
-  }
-
-  #convertYaml(
-    doc: Document,
-    node: unknown,
-    source: FileInfo,
-    parent: object | undefined,
-    key: string,
-    keyOffset: number,
-    converted: Map<YamlNode, unknown>,
-  ): unknown {
-    if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
-      const target = node.resolve(doc);
-      return target === undefined ? null : converted.get(target) ?? this.#convertYaml(doc, target, source, parent, key, keyOffset, converted);
-    }
-    if (isScalar(node)) return node.value;
-    if (isSeq(node)) {
-      const array: unknown[] = [];
-      converted.set(node, array);
-      const info = this.#register(array, source, parent, key, parent === undefined ? node.range?.[0] ?? 0 : keyOffset);
-      node.items.forEach((item, index) => {
-        const offset = nodeOffset(item) ?? keyOffset;
-        info.members.push(String(index), offset);
-        array.push(this.#convertYaml(doc, item, source, array, String(index), offset, converted));
-      });
-      return array;
-    }
-    if (isMap(node)) {
-      const object: Record<string, unknown> = {};
-      converted.set(node, object);
-      const info = this.#register(object, source, parent, key, parent === undefined ? node.range?.[0] ?? 0 : keyOffset);
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const name = scalarKey(pair.key);
-        const offset = nodeOffset(pair.key) ?? keyOffset;
-        if (name === '<<') {
-          mergeInto(object, this.#convertYaml(doc, pair.value, source, object, name, offset, converted));
-          continue;
-        }
-        info.members.push(name, offset);
-        setMember(object, name, this.#convertYaml(doc, pair.value, source, object, name, offset, converted));
-      }
-      return object;
-    }
-    return null;
   }
 }
 
@@ -253,35 +213,6 @@ export function detectFormat(file: string, text: string): SourceFormat {
   if (extension === '.yaml' || extension === '.yml') return 'yaml';
   const first = /\S/.exec(text)?.[0];
   return first === '{' || first === '[' ? 'json' : 'yaml';
-}
-
-function setMember(object: Record<string, unknown>, key: string, value: unknown): void {
-  // A plain assignment to "__proto__" would replace the prototype of the object being built.
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-  else object[key] = value;
-}
-
-/** YAML merge keys (`<<: *base`): members already present win. */
-function mergeInto(object: Record<string, unknown>, merged: unknown): void {
-  for (const source of Array.isArray(merged) ? merged : [merged]) {
-    if (source === null || typeof source !== 'object') continue;
-    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
-      if (!Object.hasOwn(object, name)) setMember(object, name, value);
-    }
-  }
-}
-
-function scalarKey(key: unknown): string {
-  if (isScalar(key)) return typeof key.value === 'string' ? key.value : key.source ?? String(key.value);
-  return String(key);
-}
-
-function nodeOffset(node: unknown): number | undefined {
-  if (node !== null && typeof node === 'object' && 'range' in node) {
-    const range = (node as { range?: [number, number, number] | null }).range;
-    return range?.[0];
-  }
-  return undefined;
 }
 
 function lineStartsOf(text: string): number[] {
