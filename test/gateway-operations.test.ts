@@ -10,6 +10,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bufferIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { RunningGateway } from '../src/gateway/index.ts';
 import { prepareGateway, startGateway } from '../src/gateway/index.ts';
@@ -139,5 +141,38 @@ describe('reloading the configuration', () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
+  });
+});
+
+describe('several workers behind one port', () => {
+  it('serves from every worker, sums their metrics on the admin port, and stops them all', async () => {
+    const file = await writeConfig(`${(await policy()).trimEnd()}\n  admin: { port: 0 }\n`);
+    const child = spawn(process.execPath, ['bin/leakproof.js', 'gateway', '--config', file, '--port', '0', '--admin-port', '0', '--workers', '2'], { env: { ...process.env, REFERENCE_API_URL: api.url } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    try {
+      for (let waited = 0; !/metrics: (http:\/\/\S+)\/metrics/.test(stdout); waited += 50) {
+        if (waited > 30_000) throw new Error(`the cluster did not start: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(stdout, /Gateway listening on http:\/\/127\.0\.0\.1:\d+, in front of .* \(2 workers\)/);
+      const url = /Gateway listening on (http:\/\/\S+),/.exec(stdout)?.[1] ?? '';
+      const admin = /metrics: (http:\/\/\S+)\/metrics/.exec(stdout)?.[1] ?? '';
+      // A new connection each time, so that the primary hands requests to both workers.
+      for (let i = 0; i < 10; i += 1) assert.equal((await fetch(`${url}/api/me`, { headers: { connection: 'close' } })).status, 401);
+      const metrics = await (await fetch(`${admin}/metrics`)).text();
+      assert.match(metrics, /^leakproof_gateway_requests_total\{operation="getMe",status="401"\} 10$/m, 'the workers\' counts are summed');
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number];
+      assert.equal(code, 0);
+    }
+  });
+
+  it('refuses to split rate limits between workers that each count in memory', async () => {
+    const file = await writeConfig(`${(await policy()).trimEnd()}\n  rateLimits: { perPrincipal: { requests: 100, windowSeconds: 60 } }\n`);
+    const io = bufferIo();
+    assert.equal(await main(['gateway', '--config', file, '--workers', '2'], io), 2);
+    assert.match(io.stderr.join('\n'), /2 workers would each count rate limits and enumeration on their own\n {2}hint: configure gateway\.counters \(Redis\)/);
   });
 });

@@ -4,15 +4,19 @@
  */
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
-import type { GatewayMetrics } from './metrics.ts';
+/** Where the metrics come from: one gateway's registry, or all workers' aggregated. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  contentType: string;
+}
 
 /**
  * @example
  * ```ts
- * createAdminServer(metrics).listen(9091, '127.0.0.1');
+ * createAdminServer(gateway.metrics.registry).listen(9091, '127.0.0.1');
  * ```
  */
-export function createAdminServer(metrics: GatewayMetrics): Server {
+export function createAdminServer(source: MetricsSource): Server {
   return createServer({ requestTimeout: 10_000 }, (request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -27,8 +31,8 @@ export function createAdminServer(metrics: GatewayMetrics): Server {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return;
     }
-    metrics.registry.metrics().then(
-      (text) => { response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text); },
+    source.metrics().then(
+      (text) => { response.writeHead(200, { 'content-type': source.contentType, 'cache-control': 'no-store' }).end(text); },
       () => { response.writeHead(500).end(); },
     );
   });

@@ -42,6 +42,7 @@ import type { RequestValidator } from './validation.ts';
 import { createRequestValidator } from './validation.ts';
 
 export { gatewayConfig, gatewaySectionSchema } from './config.ts';
+export { createAdminServer } from './admin.ts';
 export type { GatewayFlags, GatewaySettings } from './config.ts';
 export type { GatewayAccess } from './server.ts';
 export type { EnumerationAlert } from './limits.ts';
@@ -103,6 +104,8 @@ export interface StartOptions {
   onRefusal?: (reason: string) => void;
   /** A principal passed the enumeration threshold and is blocked. */
   onAlert?: (alert: EnumerationAlert) => void;
+  /** False in a cluster worker: the primary serves the admin port, for all workers. */
+  admin?: boolean;
 }
 
 /** One configuration's live parts; a reload builds the next and retires this one. */
@@ -159,7 +162,7 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
     throw error;
   }
   const server = createGatewayServer(() => current.pipeline);
-  const admin = settings.admin ? createAdminServer(metrics) : undefined;
+  const admin = settings.admin && options.admin !== false ? createAdminServer(metrics.registry) : undefined;
   try {
     await bind(server, settings.listen.port, settings.listen.host);
     if (admin && settings.admin) await bind(admin, settings.admin.port, settings.admin.host);

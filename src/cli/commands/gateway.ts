@@ -1,14 +1,17 @@
 /** `leakproof gateway`: run the policy-enforcing proxy; `leakproof gateway check`: only validate. */
+import cluster from 'node:cluster';
 import { watch } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import { loadConfig } from '../../core/config.ts';
 import { ExitCode, LeakproofError, UsageError } from '../../core/errors.ts';
 import { prepareGateway, startGateway } from '../../gateway/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parsePort } from '../command.ts';
+import { checkClusterable, joinCluster, runPrimary } from '../gateway-cluster.ts';
 import { listen } from '../listen.ts';
 
-const HELP = `Usage: leakproof gateway [check] [--config FILE] [--port N] [--host ADDRESS] [--upstream URL]
+const HELP = `Usage: leakproof gateway [check] [--config FILE] [--port N] [--host ADDRESS] [--upstream URL] [--workers N]
 
 Runs a reverse proxy in front of an existing API that enforces what the API forgot: only the
 operations of its description are routed (404 for the rest), callers are authenticated (JWT
@@ -31,6 +34,8 @@ Options:
   --host ADDRESS    Address to listen on (overrides gateway.listen.host; default 127.0.0.1)
   --upstream URL    The API behind the gateway (overrides gateway.upstream.url)
   --admin-port N    Port of the admin server (overrides gateway.admin.port, when configured)
+  --workers N       Gateway processes sharing the port, or auto for one per core (default 1);
+                    rate limits and enumeration detection then need gateway.counters (Redis)
 
 Exit codes: 0 stopped (or, for check, valid), 2 bad usage or configuration, 3 could not start.`;
 
@@ -45,6 +50,7 @@ export const gatewayCommand: Command = {
       host: { type: 'string' },
       upstream: { type: 'string' },
       'admin-port': { type: 'string' },
+      workers: { type: 'string' },
     }, true);
     const [verb, ...extra] = positionals;
     if ((verb !== undefined && verb !== 'check') || extra.length > 0) throw new UsageError(`unknown gateway subcommand '${positionals.join(' ')}'`, { hint: "see 'leakproof gateway --help'" });
@@ -55,6 +61,7 @@ export const gatewayCommand: Command = {
       host: values.host,
       upstream: values.upstream,
     };
+    const workers = parseWorkers(values.workers);
     const prepared = await prepareGateway(config, flags);
     if (verb === 'check') {
       await prepared.upstream.close();
@@ -62,10 +69,15 @@ export const gatewayCommand: Command = {
       io.out(`${config.file ?? 'configuration'}: valid. ${prepared.api.operations.length} operations routed, ${own} with a policy that can allow a call; upstream ${prepared.settings.upstream.url}.`);
       return ExitCode.Ok;
     }
-    const gateway = await listen(`gateway on ${prepared.settings.listen.host}:${prepared.settings.listen.port}`, () => startGateway(prepared));
-    io.out(`Gateway listening on ${gateway.url}, in front of ${prepared.settings.upstream.url}`);
-    if (gateway.adminUrl !== undefined) io.out(`  metrics: ${gateway.adminUrl}/metrics, health: ${gateway.adminUrl}/healthz`);
-    io.out('Press Ctrl-C to stop; SIGHUP or a change to the file reloads the configuration.');
+    checkClusterable(prepared, workers);
+    if (workers > 1 && cluster.isPrimary) return runPrimary(prepared, workers, io);
+    const gateway = await listen(`gateway on ${prepared.settings.listen.host}:${prepared.settings.listen.port}`, () => startGateway(prepared, { admin: cluster.isPrimary }));
+    if (cluster.isWorker) joinCluster(gateway.metrics.registry, gateway.url);
+    else {
+      io.out(`Gateway listening on ${gateway.url}, in front of ${prepared.settings.upstream.url}`);
+      if (gateway.adminUrl !== undefined) io.out(`  metrics: ${gateway.adminUrl}/metrics, health: ${gateway.adminUrl}/healthz`);
+      io.out('Press Ctrl-C to stop; SIGHUP or a change to the file reloads the configuration.');
+    }
     const reload = (why: string): void => {
       loadConfig(values.config)
         .then((next) => gateway.reload(next))
@@ -83,11 +95,22 @@ export const gatewayCommand: Command = {
       pending = setTimeout(() => { reload('file changed'); }, 200);
     });
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-    io.err(`\nStopping (${String(signal[0] ?? 'signal')})...`);
+    if (cluster.isPrimary) io.err(`\nStopping (${String(signal[0] ?? 'signal')})...`);
     process.off('SIGHUP', onHangup);
     watcher?.close();
     clearTimeout(pending);
     await gateway.close();
+    // The channel to the primary would keep a worker alive after its gateway has stopped.
+    if (cluster.isWorker) process.disconnect();
     return ExitCode.Ok;
   },
 };
+
+/** `--workers N`, or `auto` for one per core. */
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, or auto, not '${value}'`);
+  return workers;
+}
