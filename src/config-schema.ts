@@ -3,6 +3,7 @@
  * schemas, for editors' completion. Published as leakproof.schema.json (`npm run schema` writes
  * it; a test keeps it in step with the code).
  */
+import { auditSectionSchema } from './audit/config.ts';
 import { configSchema } from './core/config.ts';
 import { gatewaySectionSchema } from './gateway/config.ts';
 import { scanSectionSchema } from './scan/config.ts';
@@ -13,6 +14,7 @@ export const leakproofConfigSchema = {
   properties: {
     ...configSchema.properties,
     scan: { description: configSchema.properties.scan.description, ...scanSectionSchema },
+    audit: { description: configSchema.properties.audit.description, ...auditSectionSchema },
     gateway: { description: configSchema.properties.gateway.description, ...gatewaySectionSchema },
   },
 };

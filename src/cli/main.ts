@@ -1,6 +1,7 @@
 /** Entry point of the `leakproof` command: dispatch, and the one place errors become exit codes. */
 import { ExitCode, LeakproofError, UsageError } from '../core/errors.ts';
 import type { Command } from './command.ts';
+import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { gatewayCommand } from './commands/gateway.ts';
 import { inspectCommand } from './commands/inspect.ts';
@@ -12,7 +13,7 @@ import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, gatewayCommand, suggestCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, suggestCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 

@@ -20,7 +20,8 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Severity (most severe first), then operation path (API-wide findings first), method, check id
+ * Severity (most severe first), then operation path (API-wide findings first), method, check id,
+ * place in the description (an audit finds several things per operation, each at its own line)
  * and fingerprint.
  */
 export function compareFindings(a: Finding, b: Finding): number {
@@ -28,8 +29,15 @@ export function compareFindings(a: Finding, b: Finding): number {
     severityRank(b.severity) - severityRank(a.severity) ||
     compareOperations(a, b) ||
     compareText(a.checkId, b.checkId) ||
+    compareLocations(a, b) ||
     compareText(a.fingerprint, b.fingerprint)
   );
+}
+
+/** By file, line and column; findings without a location first. */
+function compareLocations(a: Finding, b: Finding): number {
+  if (!a.location || !b.location) return Number(a.location !== undefined) - Number(b.location !== undefined);
+  return compareText(a.location.file, b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column;
 }
 
 /** By operation path, then method; API-wide findings first. */

@@ -1,7 +1,7 @@
 /**
  * Report writers: pure functions from a scan's findings and summary to the text of a report, in
  * the formats people and CI systems read. Every format lists findings in the same order (most
- * severe first, then operation path, check id and fingerprint), so reports diff cleanly.
+ * severe first, then operation path, check id, line and fingerprint), so reports diff cleanly.
  *
  * @example
  * ```ts

@@ -21,9 +21,9 @@
  * }
  * ```
  * `failing` counts the findings at or above `failOn`. Findings are sorted most severe first, then
- * by operation path, method, check id and fingerprint, so two reports of the same scan are equal
- * byte for byte. `response.json` is the parsed body or `null` (compare `text` to tell a JSON
- * `null` body from a non-JSON one).
+ * by operation path, method, check id, place in the description and fingerprint, so two reports
+ * of the same scan are equal byte for byte. `response.json` is the parsed body or `null` (compare
+ * `text` to tell a JSON `null` body from a non-JSON one).
  */
 import type { Exchange } from '../exchange.ts';
 import type { CheckDescription, Finding, ScanSummary } from '../finding.ts';

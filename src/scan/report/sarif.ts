@@ -102,7 +102,8 @@ function result(finding: Finding, ruleIndex: number, summary: ScanSummary): Resu
       severity: finding.severity,
       fields: [...finding.evidence.fields],
       subjects: [...finding.evidence.subjects],
-      curl: finding.evidence.curl,
+      // An audit reads a description and sends nothing: there is no request to reproduce.
+      ...(finding.evidence.curl === '' ? {} : { curl: finding.evidence.curl }),
     },
   };
 }
