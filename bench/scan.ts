@@ -6,7 +6,8 @@
  *   2. The scan client's throughput against a trivial target, against a bare undici loop: both
  *      warmed up in one process, then measured in turns.
  *   3. Planning a synthetic API of 1,000 operations, against the plain parse of the same file.
- * Run: npm run bench (BENCH_RUNS=5 for more runs)
+ * Run: npm run bench (BENCH_RUNS=5 for more runs). BENCH_ONLY=reference, client or planning
+ * runs one section alone (`BENCH_ONLY=client node bench/scan.ts`), for iterating on one of them.
  */
 import { execFile, execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -21,6 +22,10 @@ import { syntheticApi } from './scan-synthetic-api.ts';
 import type { RecordedRequest, TargetReady } from './scan-target.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECTIONS = ['reference', 'client', 'planning'] as const;
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && !(SECTIONS as readonly string[]).includes(ONLY)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not '${ONLY}'`);
+const runs = (section: (typeof SECTIONS)[number]): boolean => ONLY === undefined || ONLY === section;
 const execFileAsync = promisify(execFile);
 /** Raised so that a scan of a loopback server measures the scanner, not its politeness. */
 const RAISED_RATE = 1_000_000;
@@ -159,11 +164,12 @@ const started = performance.now();
 console.log(`# Scanner benchmarks: median of ${RUNS} fresh processes; node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${fixed(totalmem() / 2 ** 30)} GiB, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')}, ${new Date().toISOString()}`);
 const dir = mkdtempSync(join(tmpdir(), 'leakproof-bench-'));
 try {
-  await referenceScans(dir);
-  await clientThroughput();
-  const safeScanDone = await startSafeScan();
-  planning(dir);
-  await safeScanDone();
+  if (runs('reference')) await referenceScans(dir);
+  if (runs('client')) await clientThroughput();
+  // The default-rate scan belongs to section 1, but runs alongside section 3 to save its 25 s.
+  const safeScanDone = runs('reference') ? await startSafeScan() : undefined;
+  if (runs('planning')) planning(dir);
+  await safeScanDone?.();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -487,6 +487,43 @@ describe('network failures are exchanges, not exceptions', () => {
     }
   });
 
+  it('a body that keeps trickling in still times out: the timeout is for the whole request, not between chunks', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => response.write('.'), 20);
+      response.on('close', () => {
+        clearInterval(drip);
+      });
+    });
+    try {
+      await withClient({ target: server.url, timeoutMs: 300 }, async (client) => {
+        const exchange = await client.send({ method: 'GET', path: '/' });
+        assert.equal(exchange.response, undefined);
+        assert.equal(exchange.error, 'timeout after 300 ms');
+        assert.ok(exchange.durationMs >= 250 && exchange.durationMs < 2000, `${exchange.durationMs} ms`);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a request that timed out leaves the client working: the next one gets its answer', async () => {
+    const server = await startServer((request, response) => {
+      if (request.url === '/slow') return;
+      okJson(request, response);
+    });
+    try {
+      await withClient({ target: server.url, timeoutMs: 200, concurrency: 1 }, async (client) => {
+        assert.equal((await client.send({ method: 'GET', path: '/slow' })).error, 'timeout after 200 ms');
+        const next = await client.send({ method: 'GET', path: '/ok' });
+        assert.equal(next.response?.status, 200);
+        assert.deepEqual(next.response.json, { ok: true });
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a refused connection gives an exchange with the error', async () => {
     const server = await startServer();
     const { port } = server;
@@ -527,6 +564,50 @@ describe('responses are kept within the size limit and parsed when they are JSON
         assert.equal(exchange.response.text.length, 1024);
         assert.equal(exchange.response.json, undefined);
         assert.equal(exchange.error, undefined);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a body that never ends is cut at the cap at once, without waiting for the timeout, and the client goes on', async () => {
+    const server = await startServer((request, response) => {
+      if (request.url === '/ok') return okJson(request, response);
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const flood = setInterval(() => response.write('x'.repeat(100)), 5);
+      response.on('close', () => {
+        clearInterval(flood);
+      });
+    });
+    try {
+      await withClient({ target: server.url, maxResponseBytes: 1000, timeoutMs: 5000, concurrency: 1 }, async (client) => {
+        const exchange = await client.send({ method: 'GET', path: '/endless' });
+        assert.equal(exchange.error, undefined);
+        assert.equal(exchange.response?.truncated, true);
+        assert.equal(exchange.response.text, 'x'.repeat(1000));
+        assert.ok(exchange.durationMs < 2000, `${exchange.durationMs} ms`);
+        assert.equal((await client.send({ method: 'GET', path: '/ok' })).response?.status, 200);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a body of exactly maxResponseBytes, in many chunks, is kept whole; one byte more is cut', async () => {
+    const server = await startServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const size = Number(request.url.slice(1));
+      for (let sent = 0; sent < size; sent += 100) response.write('y'.repeat(Math.min(100, size - sent)));
+      response.end();
+    });
+    try {
+      await withClient({ target: server.url, maxResponseBytes: 1000 }, async (client) => {
+        const whole = await client.send({ method: 'GET', path: '/1000' });
+        assert.equal(whole.response?.truncated, false);
+        assert.equal(whole.response.text.length, 1000);
+        const cut = await client.send({ method: 'GET', path: '/1001' });
+        assert.equal(cut.response?.truncated, true);
+        assert.equal(cut.response.text.length, 1000);
       });
     } finally {
       await server.close();
@@ -630,6 +711,36 @@ describe('secrets never appear in a recorded exchange', () => {
       assert.equal(login.operationId, undefined);
       assert.equal(login.identity, 'alice');
       for (const secret of ['pw-secret-77', '123456', 'issued-token-0001']) assert.ok(!JSON.stringify(recorded).includes(secret), `${secret} leaked`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a renewed token is redacted from the exchange that obtained it on, and the old one still is', async () => {
+    let logins = 0;
+    const server = await startServer((request, response) => {
+      if (request.url === '/auth/login') {
+        logins += 1;
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ access_token: `renewed-token-000${logins}` }));
+      } else if (request.url === '/api/refuses-first' && request.headers.authorization === 'Bearer renewed-token-0001') {
+        response.writeHead(401);
+        response.end();
+      } else echo(request, response);
+    });
+    const recorded: Exchange[] = [];
+    try {
+      await withClient({ target: server.url, onExchange: (e) => recorded.push(e) }, async (client) => {
+        const alice = createIdentity({ kind: 'login', name: 'alice', request: { path: '/auth/login', form: { username: 'alice', password: 'pw-renew-88' } }, token: { from: 'json', path: '$.access_token' } });
+        await client.send({ method: 'GET', path: '/api/me', identity: alice });
+        const renewed = await client.send({ method: 'GET', path: '/api/refuses-first', identity: alice });
+        assert.equal(renewed.response?.status, 200);
+        assert.match(renewed.response.text, /"authorization":"Bearer \[REDACTED\]"/);
+        const old = await client.send({ method: 'GET', path: '/api/me', headers: { 'X-Note': 'renewed-token-0001' } });
+        assert.equal(old.request.headers['x-note'], '[REDACTED]');
+      });
+      assert.equal(logins, 2);
+      for (const secret of ['pw-renew-88', 'renewed-token-0001', 'renewed-token-0002']) assert.ok(!JSON.stringify(recorded).includes(secret), `${secret} leaked`);
     } finally {
       await server.close();
     }

@@ -17,12 +17,12 @@ import { ConfigError } from '../../core/errors.ts';
 import type { Exchange, ExchangeRequest, ExchangeResponse } from '../exchange.ts';
 import type { Identity } from '../identity/identity.ts';
 import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
+import { isoTime, systemClock } from './clock.ts';
 import { BudgetError } from './errors.ts';
 import type { RedactorOptions } from './redaction.ts';
 import { Redactor } from './redaction.ts';
-import type { OutgoingRequest, SendRequest } from './request.ts';
-import { toOutgoing } from './request.ts';
+import type { OutgoingRequest, RequestTarget, SendRequest } from './request.ts';
+import { requestTarget, toOutgoing } from './request.ts';
 import type { RetryOptions, RetryPolicy } from './retry.ts';
 import { DEFAULT_RETRY, isRetryable, retryDelay } from './retry.ts';
 import type { WriteAllowance } from './safety.ts';
@@ -139,6 +139,7 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
 class HttpScanClient implements ScanClient {
   readonly target: URL;
   readonly clock: Clock;
+  readonly #requestTarget: RequestTarget;
   readonly #scope: Scope;
   readonly #policy: MethodPolicy;
   readonly #throttle: Throttle;
@@ -165,6 +166,7 @@ class HttpScanClient implements ScanClient {
 
   constructor(options: ScanClientOptions) {
     this.target = new URL(options.target);
+    this.#requestTarget = requestTarget(this.target);
     this.clock = options.clock ?? systemClock;
     this.#scope = new Scope(this.target, options.scope);
     this.#policy = new MethodPolicy({ allowWrites: options.allowWrites ?? false, allowOperations: options.allowOperations ?? [] });
@@ -221,7 +223,7 @@ class HttpScanClient implements ScanClient {
   /** Everything that can refuse a request, before any waiting or sending. */
   #prepare(request: SendRequest, allowance: WriteAllowance | undefined): OutgoingRequest {
     if (this.#closed) throw new Error('the scan client is closed');
-    const outgoing = toOutgoing(this.target, request, this.#defaultHeaders);
+    const outgoing = toOutgoing(this.#requestTarget, request, this.#defaultHeaders);
     try {
       this.#scope.check(outgoing.url);
       this.#policy.check(outgoing.method, outgoing.url, request.operationId, allowance);
@@ -275,14 +277,14 @@ class HttpScanClient implements ScanClient {
       const status = attempt.exchange.response?.status;
       const delay = status !== undefined && isRetryable(request.method, status) ? retryDelay(this.#retry, retry, attempt.retryAfter, this.clock.now()) : undefined;
       if (delay === undefined || !this.#hasBudget()) {
-        if (accept !== undefined && attempt.credentialResponse !== undefined) {
-          try {
-            accept(attempt.credentialResponse);
-          } finally {
-            this.#record(attempt.exchange);
-          }
-        } else this.#record(attempt.exchange);
-        return this.#redact(attempt.exchange);
+        let recorded: Exchange;
+        try {
+          if (accept !== undefined && attempt.credentialResponse !== undefined) accept(attempt.credentialResponse);
+        } finally {
+          // Recorded after `accept`, so that the credentials it took out are redacted too.
+          recorded = this.#record(attempt.exchange);
+        }
+        return recorded;
       }
       this.#record(attempt.exchange);
       // The server asked the whole scan to slow down, not just this request.
@@ -291,12 +293,11 @@ class HttpScanClient implements ScanClient {
     }
   }
 
-  #record(exchange: Exchange): void {
-    this.#onExchange?.(this.#redact(exchange));
-  }
-
-  #redact(exchange: Exchange): Exchange {
-    return this.#redactor.exchange(exchange, [...this.#identities].flatMap((identity) => identity.secrets()));
+  /** Redacts the exchange and hands it to `onExchange`: the one copy that leaves the client. */
+  #record(exchange: Exchange): Exchange {
+    const redacted = this.#redactor.exchange(exchange, [...this.#identities].flatMap((identity) => identity.secrets()));
+    this.#onExchange?.(redacted);
+    return redacted;
   }
 
   async #attempt(request: OutgoingRequest, identity: string, operationId: string | undefined): Promise<Attempt> {
@@ -304,25 +305,25 @@ class HttpScanClient implements ScanClient {
     this.#stats.requests += 1;
     const id = (this.#sequence += 1);
     const release = await this.#throttle.acquire();
-    const startedAt = new Date(this.clock.now()).toISOString();
+    const startedAt = isoTime(this.clock.now());
     const started = performance.now();
-    const signal = AbortSignal.timeout(this.#timeoutMs);
     let raw: RawResponse | undefined;
     let error: string | undefined;
     try {
-      raw = await this.#transport.send(request, signal);
+      raw = await this.#transport.send(request);
     } catch (failure) {
-      error = describeFailure(failure, signal.aborted, this.#timeoutMs);
+      error = describeFailure(failure, this.#timeoutMs);
     } finally {
       release();
     }
     if (raw === undefined) this.#stats.errors += 1;
     else this.#stats.byStatus[raw.status] = (this.#stats.byStatus[raw.status] ?? 0) + 1;
-    const exchangeRequest: ExchangeRequest = { method: request.method, url: request.url.href, headers: { ...request.headers }, body: request.body };
+    // Neither copied nor kept: only the redacted copy of this exchange leaves the client.
+    const exchangeRequest: ExchangeRequest = { method: request.method, url: request.url.href, headers: request.headers, body: request.body };
     const response: ExchangeResponse | undefined =
       raw === undefined
         ? undefined
-        : { status: raw.status, headers: { ...raw.headers, ...(raw.setCookies.length > 0 ? { 'set-cookie': raw.setCookies.join('\n') } : {}) }, json: raw.json, text: raw.text, truncated: raw.truncated };
+        : { status: raw.status, headers: raw.setCookies.length > 0 ? { ...raw.headers, 'set-cookie': raw.setCookies.join('\n') } : raw.headers, json: raw.json, text: raw.text, truncated: raw.truncated };
     return {
       exchange: { id, identity, operationId, request: exchangeRequest, response, error, startedAt, durationMs: Math.round(performance.now() - started) },
       credentialResponse: raw === undefined ? undefined : { status: raw.status, headers: raw.headers, setCookies: raw.setCookies, json: raw.json, text: raw.text },

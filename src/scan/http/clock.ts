@@ -14,3 +14,19 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => delay(ms),
 };
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/**
+ * `new Date(ms).toISOString()`, remembered for the last millisecond asked for: a fast scan starts
+ * several requests in each one, and formatting a date costs more than the rest of a request's
+ * bookkeeping.
+ */
+export function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}

@@ -82,7 +82,13 @@ function redactQuery(search: string): string {
   return `?${pairs.join('&')}`;
 }
 
+/** Whether a URL may carry a credential: in its query, or as a password before an `@`. */
+function mayCarryCredentials(href: string): boolean {
+  return href.includes('?') || href.includes('@');
+}
+
 export function redactUrl(href: string): string {
+  if (!mayCarryCredentials(href)) return href;
   const url = new URL(href);
   const search = redactQuery(url.search);
   if (url.password !== '') url.password = 'REDACTED';
@@ -109,34 +115,48 @@ export interface RedactorOptions {
   secretHeaders?: readonly string[] | undefined;
 }
 
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}
+
 export class Redactor {
   readonly #secretHeaders: ReadonlySet<string>;
+  /** The last secrets and their pattern: from one exchange to the next they hardly ever change. */
+  #last: { secrets: readonly string[]; pattern: RegExp | undefined } = { secrets: [], pattern: undefined };
 
   constructor(options: RedactorOptions = {}) {
     this.#secretHeaders = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((name) => name.toLowerCase())]);
   }
 
-  /** Replaces every occurrence of every secret, as written and URL-encoded. */
-  static redactValues(text: string, secrets: readonly string[]): string {
-    const pattern = secretPattern(secrets);
-    return pattern === undefined ? text : text.replace(pattern, REDACTED);
-  }
-
   /** The exchange with every secret replaced by `[REDACTED]`: those given, and those its request carried. */
   exchange(exchange: Exchange, secrets: readonly string[]): Exchange {
-    const all = [...secrets, ...this.#carried(exchange.request)];
+    // A request nearly always carries its identity's own, known secret: leaving it out keeps the
+    // set, and so its pattern, the same from one exchange to the next.
+    const carried = this.#carried(exchange.request).filter((value) => value.length >= MIN_SECRET_LENGTH && !secrets.includes(value));
+    const pattern = this.#pattern(carried.length === 0 ? secrets : [...secrets, ...carried]);
     return {
       ...exchange,
-      request: this.request(exchange.request, all),
-      response: exchange.response === undefined ? undefined : this.response(exchange.response, all),
+      request: this.#request(exchange.request, pattern),
+      response: exchange.response === undefined ? undefined : this.#response(exchange.response, pattern),
     };
+  }
+
+  #pattern(secrets: readonly string[]): RegExp | undefined {
+    if (sameStrings(secrets, this.#last.secrets)) return this.#last.pattern;
+    const pattern = secretPattern(secrets);
+    this.#last = { secrets: [...secrets], pattern };
+    return pattern;
   }
 
   /** The credentials a request carries, found by where they stand rather than by value. */
   #carried(request: ExchangeRequest): string[] {
-    const url = new URL(request.url);
-    const found = [...secretQueryValues(url), safeDecode(url.password)];
-    for (const [name, value] of Object.entries(request.headers)) {
+    const found: string[] = [];
+    if (mayCarryCredentials(request.url)) {
+      const url = new URL(request.url);
+      found.push(...secretQueryValues(url), safeDecode(url.password));
+    }
+    for (const name in request.headers) {
+      const value = request.headers[name] ?? '';
       if (AUTHORIZATION_HEADERS.has(name)) found.push(authorizationCredentials(value));
       else if (name === 'cookie') found.push(...cookieValues(value));
       else if (this.#secretHeaders.has(name)) found.push(value);
@@ -144,42 +164,47 @@ export class Redactor {
     return found;
   }
 
-  request(request: ExchangeRequest, secrets: readonly string[]): ExchangeRequest {
+  #request(request: ExchangeRequest, pattern: RegExp | undefined): ExchangeRequest {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = this.#requestHeader(name, value, secrets);
+    for (const name in request.headers) headers[name] = this.#requestHeader(name, request.headers[name] ?? '', pattern);
     return {
       method: request.method,
-      url: Redactor.redactValues(redactUrl(request.url), secrets),
+      url: redactValues(redactUrl(request.url), pattern),
       headers,
-      body: request.body === undefined ? undefined : Redactor.redactValues(request.body, secrets),
+      body: request.body === undefined ? undefined : redactValues(request.body, pattern),
     };
   }
 
   /** `response.headers['set-cookie']` holds one cookie per line (as received); they come out joined with ", ". */
-  response(response: ExchangeResponse, secrets: readonly string[]): ExchangeResponse {
+  #response(response: ExchangeResponse, pattern: RegExp | undefined): ExchangeResponse {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
+    for (const name in response.headers) {
+      const value = response.headers[name] ?? '';
       if (name === 'set-cookie') headers[name] = value.split(/\n/).map(redactSetCookie).join(', ');
-      else headers[name] = this.#responseHeader(name, URL_HEADERS.has(name) ? redactQueryIn(value) : value, secrets);
+      else headers[name] = this.#responseHeader(name, URL_HEADERS.has(name) ? redactQueryIn(value) : value, pattern);
     }
-    const pattern = secretPattern(secrets);
-    const text = pattern === undefined ? response.text : response.text.replace(pattern, REDACTED);
+    const text = redactValues(response.text, pattern);
     if (pattern === undefined || text === response.text) return { ...response, headers };
     return { ...response, headers, text, json: redactJson(response.json, pattern) };
   }
 
-  #requestHeader(name: string, value: string, secrets: readonly string[]): string {
+  #requestHeader(name: string, value: string, pattern: RegExp | undefined): string {
     if (AUTHORIZATION_HEADERS.has(name)) {
       const scheme = /^([A-Za-z][A-Za-z0-9_-]*) +\S/.exec(value)?.[1];
       return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
     }
     if (name === 'cookie') return redactCookiePairs(value, /;\s*/);
-    return this.#responseHeader(name, value, secrets);
+    return this.#responseHeader(name, value, pattern);
   }
 
-  #responseHeader(name: string, value: string, secrets: readonly string[]): string {
-    return this.#secretHeaders.has(name) ? REDACTED : Redactor.redactValues(value, secrets);
+  #responseHeader(name: string, value: string, pattern: RegExp | undefined): string {
+    return this.#secretHeaders.has(name) ? REDACTED : redactValues(value, pattern);
   }
+}
+
+/** Replaces every occurrence of every secret the pattern stands for. */
+function redactValues(text: string, pattern: RegExp | undefined): string {
+  return pattern === undefined ? text : text.replace(pattern, REDACTED);
 }
 
 /**

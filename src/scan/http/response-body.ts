@@ -1,32 +1,46 @@
 /**
- * Reading a response body within the scan's limits: at most `maxBytes` are kept (the rest is
- * not read, and the connection is dropped), and JSON is parsed when it says or looks like JSON.
+ * Reading a response body within the scan's limits: at most `maxBytes` are kept (past them the
+ * rest is not read, and the connection is dropped), and JSON is parsed when it says or looks like
+ * JSON.
  */
-import type { Readable } from 'node:stream';
 
 export interface ReadBody {
   text: string;
   truncated: boolean;
 }
 
-export async function readCapped(body: Readable, maxBytes: number): Promise<ReadBody> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = maxBytes - size;
-    if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      size = maxBytes;
-      truncated = true;
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
+/** A body's chunks as they arrive, kept up to `maxBytes`. */
+export class CappedBody {
+  readonly #maxBytes: number;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #truncated = false;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
   }
-  if (truncated) body.destroy();
-  // A cut inside a multi-byte character decodes to U+FFFD: the text is evidence, not data.
-  return { text: Buffer.concat(chunks, size).toString('utf8'), truncated };
+
+  /** Keeps what fits of `chunk`; false once the body is over the cap and the rest must not be read. */
+  add(chunk: Buffer): boolean {
+    const room = this.#maxBytes - this.#size;
+    if (chunk.length > room) {
+      this.#chunks.push(chunk.subarray(0, room));
+      this.#size = this.#maxBytes;
+      this.#truncated = true;
+      return false;
+    }
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    return true;
+  }
+
+  read(): ReadBody {
+    // Most bodies arrive in one chunk: decoding it directly saves a copy.
+    const [only] = this.#chunks;
+    const bytes = this.#chunks.length === 1 && only !== undefined ? only : Buffer.concat(this.#chunks, this.#size);
+    // A cut inside a multi-byte character decodes to U+FFFD: the text is evidence, not data.
+    return { text: bytes.toString('utf8'), truncated: this.#truncated };
+  }
 }
 
 function looksLikeJson(contentType: string | undefined, text: string): boolean {
