@@ -84,6 +84,9 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
     assert.match(text, /^ {2}the same scan, through the gateway +no findings {2}\(\d+ requests\)$/m);
     assert.match(text, /^ {2}erin reads her own profile +all 15 fields$/m);
     assert.match(text, /^ {2}a stranger reads erin's profile +4 fields: the public card$/m);
+    assert.match(text, /^ {2}erin +\d+ answers +age, birthday, email, gender/m, 'the owner received her whole record');
+    assert.match(text, /^ {2}frank +\d+ answers +image_url, is_profile_private, username$/m, 'a stranger received the card, and the log says so');
+    assert.match(text, new RegExp(`Access log: leakproof logs who-read ${VICTIM.id} --store ${join(reports, 'access.db')}`));
     const policy = join(reports, 'gateway.yaml');
     assert.ok(text.includes(`Policy: ${policy}`));
     assert.equal((await main(['gateway', 'check', '--config', policy], bufferIo())), 0, 'the policy it wrote is valid');

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { bufferIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { loadConfig } from '../src/core/config.ts';
+import { openAccessLogStore } from '../src/gateway/access-log/index.ts';
 import type { RunningGateway } from '../src/gateway/index.ts';
 import { prepareGateway, startGateway } from '../src/gateway/index.ts';
 import type { ReferenceApi } from '../src/reference-api/index.ts';
@@ -174,5 +175,37 @@ describe('several workers behind one port', () => {
     const io = bufferIo();
     assert.equal(await main(['gateway', '--config', file, '--workers', '2'], io), 2);
     assert.match(io.stderr.join('\n'), /2 workers would each count rate limits and enumeration on their own\n {2}hint: configure gateway\.counters \(Redis\)/);
+  });
+});
+
+describe('the access log: whose personal data went to whom', () => {
+  it('records every answer that carried people\'s records: principal, subjects, personal fields, view', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-gateway-log-'));
+    const store = join(dir, 'access.db');
+    const file = await writeConfig(`${(await policy()).trimEnd()}\n  accessLog: { store: ${JSON.stringify(store)}, maxDelayMs: 10 }\n`);
+    const gateway = await startGateway(await prepareGateway(await load(file), { port: 0 }));
+    const carol = seededPersonId('carol');
+    try {
+      for (const reader of ['frank', 'bob', 'carol']) {
+        const token = await login(gateway.url, reader);
+        assert.equal((await fetch(`${gateway.url}/api/user/${carol}`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      }
+      await fetch(`${gateway.url}/api/user/${carol}`);
+    } finally {
+      await gateway.close();
+    }
+    const log = await openAccessLogStore(store);
+    try {
+      const readers = await log.whoRead(carol);
+      const by = (name: string): { fields: string[]; records: number } | undefined => readers.find((r) => r.principal === seededPersonId(name));
+      assert.deepEqual(readers.map((r) => r.principal).sort(), ['bob', 'carol', 'frank'].map(seededPersonId).sort(), 'the anonymous call was refused and carried nobody');
+      assert.deepEqual(by('frank')?.fields, ['id', 'image_url', 'is_profile_private', 'username'], 'a stranger got the card');
+      assert.ok(by('bob')?.fields.includes('location'), 'a follower got the member view');
+      assert.ok(by('carol')?.fields.includes('birthday'), 'the owner got her whole profile');
+      const frank = await log.subjectCount(seededPersonId('frank'));
+      assert.equal(frank.subjects, 1, 'frank received carol\'s card and no one else\'s record');
+    } finally {
+      await log.close();
+    }
   });
 });

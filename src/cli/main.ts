@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { gatewayCommand } from './commands/gateway.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { logsCommand } from './commands/logs.ts';
 import { referenceApiCommand } from './commands/reference-api.ts';
 import { retestCommand } from './commands/retest.ts';
 import { scanCommand } from './commands/scan.ts';
@@ -13,7 +14,7 @@ import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, suggestCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, logsCommand, suggestCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 

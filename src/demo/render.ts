@@ -1,7 +1,7 @@
 /** The incident replay as a before/after table a person reads in a terminal (or a log). */
 import type { Io } from '../cli/io.ts';
 import type { Mode } from '../reference-api/index.ts';
-import { MODES, PLANTED_FLAWS } from '../reference-api/index.ts';
+import { MODES, PLANTED_FLAWS, SEED } from '../reference-api/index.ts';
 import { SEVERITIES } from '../scan/index.ts';
 import type { Caller, IncidentReplay, Outcome, PersonalField, ReplayRow } from './incident.ts';
 import { PROBES } from './incident.ts';
@@ -99,7 +99,20 @@ export function renderGatewayFix(fix: GatewayFix | undefined, io: Io): void {
   io.out(`  the same scan, through the gateway   ${verdict}${dim(`  (${fix.scan.requests} requests)`)}`);
   io.out(`  erin reads her own profile           all ${fix.fields.owner} fields`);
   io.out(`  a stranger reads erin's profile      ${fix.fields.stranger} fields: the public card`);
+  io.out('The access log answers "whose data went to whom?". Who received erin\'s record through the gateway:');
+  for (const { reader, records, fields } of fix.readers) {
+    io.out(`  ${reader.padEnd(8)} ${String(records).padStart(3)} answers   ${list(fields.filter((f) => f !== 'id'), 8)}`);
+  }
   io.out(dim(`Policy: ${fix.policy}`));
+  io.out(dim(`Access log: leakproof logs who-read ${fix.readers.length > 0 ? seededIdOf('erin') : 'ID'} --store ${fix.accessLog}`));
+}
+
+function list(items: readonly string[], limit: number): string {
+  return items.length <= limit ? items.join(', ') : `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+}
+
+function seededIdOf(username: string): string {
+  return SEED.people.find((p) => p.username === username)?.id ?? username;
 }
 
 /** The verification gate: January's probe tried against both fixes; only the real one passes. */

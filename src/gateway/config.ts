@@ -52,6 +52,8 @@ export interface GatewaySettings {
   rateLimits: LimitSettings;
   /** Where the counters live: this process, or a Redis server shared by several gateways. */
   counters: { redis: string; prefix: string } | undefined;
+  /** Where the access log goes (a store as `leakproof logs --store` names it); undefined: nowhere. */
+  accessLog: { store: string; batchSize: number; maxDelayMs: number } | undefined;
 }
 
 const condition = { type: 'string', minLength: 1, description: 'A CEL condition over principal, request and resource.' } as const;
@@ -147,6 +149,12 @@ export const gatewaySectionSchema = {
       description: 'Block a principal that receives more distinct people\'s records than this in a window, and raise an alert.',
       properties: { distinctSubjects: positive, windowSeconds: positive, blockSeconds: positive },
     },
+    accessLog: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Whose personal data went to whom: an SQLite file (default leakproof-access.db, next to this file), postgres://..., or ndjson:FILE (ndjson:- for stdout).',
+      properties: { store: { type: 'string', minLength: 1 }, batchSize: positive, maxDelayMs: positive },
+    },
     counters: {
       type: 'object',
       additionalProperties: false,
@@ -172,6 +180,7 @@ interface GatewaySection {
   rateLimits?: { perPrincipal?: RateLimit; operations?: Record<string, RateLimit> };
   enumeration?: { distinctSubjects: number; windowSeconds?: number; blockSeconds?: number };
   counters?: { redis: string; prefix?: string };
+  accessLog?: { store?: string; batchSize?: number; maxDelayMs?: number };
 }
 
 export interface GatewayFlags {
@@ -214,5 +223,19 @@ export function gatewayConfig(config: LeakproofConfig, flags: GatewayFlags = {})
       },
     },
     counters: section.counters === undefined ? undefined : { redis: section.counters.redis, prefix: section.counters.prefix ?? 'leakproof:' },
+    accessLog: section.accessLog === undefined ? undefined : {
+      store: storeOf(section.accessLog.store, config.file),
+      batchSize: section.accessLog.batchSize ?? 1000,
+      maxDelayMs: section.accessLog.maxDelayMs ?? 200,
+    },
   };
+}
+
+/** A file store is relative to the configuration file; URLs and stdout are where they say. */
+function storeOf(store: string | undefined, file: string | undefined): string {
+  const target = store ?? 'leakproof-access.db';
+  if (/^(?:postgres(?:ql)?:\/\/|ndjson:-$)/.test(target) || file === undefined) return target;
+  const scheme = /^(sqlite:|ndjson:)/.exec(target)?.[1] ?? '';
+  const path = target.slice(scheme.length);
+  return `${scheme}${isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(file), path))}`;
 }

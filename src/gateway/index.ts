@@ -13,6 +13,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LeakproofConfig } from '../core/config.ts';
 import { loadApi } from '../core/load.ts';
+import type { PersonalDataConfig } from '../core/personal-data/index.ts';
+import { createClassifier } from '../core/personal-data/index.ts';
 import type { ApiModel } from '../core/model.ts';
 import { ConfigError } from '../core/errors.ts';
 import { once } from 'node:events';
@@ -30,6 +32,9 @@ import { createGuard } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createAdminServer } from './admin.ts';
+import type { AccessLogSink } from './access-log/index.ts';
+import { openAccessLog } from './access-log/index.ts';
+import { accessRecords } from './access-record.ts';
 import { createLookups } from './lookups.ts';
 import type { OperationPolicy } from './policy.ts';
 import type { Router } from './router.ts';
@@ -51,6 +56,8 @@ export interface PreparedGateway {
   settings: GatewaySettings;
   /** The command line's overrides, applied again on every reload. */
   flags: GatewayFlags;
+  /** Which fields are personal data, for the access log. */
+  personalData: PersonalDataConfig;
   api: ApiModel;
   router: Router;
   policies: Map<string, OperationPolicy>;
@@ -67,7 +74,7 @@ export async function prepareGateway(config: LeakproofConfig, flags: GatewayFlag
     const compiler = createExpressionCompiler(createLookups(settings.lookups, upstream));
     const policies = compilePolicies(settings, api, compiler, config);
     const validators = settings.validateRequests ? new Map(api.operations.map((operation) => [operation.id, validatorFor(operation, api)])) : undefined;
-    return { settings, flags, api, router: createRouter(api.operations), policies, validators, upstream };
+    return { settings, flags, personalData: config.personalData, api, router: createRouter(api.operations), policies, validators, upstream };
   } catch (error) {
     await upstream.close();
     throw error;
@@ -106,6 +113,8 @@ export interface StartOptions {
   onAlert?: (alert: EnumerationAlert) => void;
   /** False in a cluster worker: the primary serves the admin port, for all workers. */
   admin?: boolean;
+  /** The access log could not store records (they are kept and retried, or counted as dropped). */
+  onLogError?: (error: Error) => void;
 }
 
 /** One configuration's live parts; a reload builds the next and retires this one. */
@@ -126,6 +135,19 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
     await prepared.upstream.close();
     throw error;
   }
+  let log: AccessLogSink | undefined;
+  try {
+    log = settings.accessLog ? await openAccessLog(settings.accessLog.store, { batchSize: settings.accessLog.batchSize, maxDelayMs: settings.accessLog.maxDelayMs, onError: options.onLogError ?? (() => undefined) }) : undefined;
+  } catch (error) {
+    await counters.close();
+    await prepared.upstream.close();
+    throw error;
+  }
+  const toRecords = accessRecords(createClassifier(prepared.personalData));
+  const onAccess = (access: GatewayAccess): void => {
+    if (log) for (const record of toRecords(access)) log.write(record);
+    options.onAccess?.(access);
+  };
   const onAlert = (alert: EnumerationAlert): void => {
     metrics.blocked();
     options.onAlert?.(alert);
@@ -144,7 +166,7 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
         policies: next.policies,
         upstream: next.upstream,
         limits: next.settings.limits,
-        onAccess: options.onAccess,
+        onAccess,
         onRefusal: options.onRefusal,
       },
     };
@@ -157,6 +179,7 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
   try {
     current = await build(prepared);
   } catch (error) {
+    await log?.close();
     await counters.close();
     await prepared.upstream.close();
     throw error;
@@ -170,6 +193,7 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
     server.close();
     admin?.close();
     await retire(current);
+    await log?.close();
     await counters.close();
     throw error;
   }
@@ -184,6 +208,9 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
         try {
           if (JSON.stringify(fresh.settings.counters) !== JSON.stringify(current.prepared.settings.counters)) {
             throw new ConfigError('gateway.counters cannot change in a reload: restart the gateway to move its counters');
+          }
+          if (JSON.stringify(fresh.settings.accessLog) !== JSON.stringify(current.prepared.settings.accessLog)) {
+            throw new ConfigError('gateway.accessLog cannot change in a reload: restart the gateway to move its access log');
           }
           next = await build(fresh);
         } catch (error) {
@@ -204,6 +231,8 @@ export async function startGateway(prepared: PreparedGateway, options: StartOpti
       await Promise.all([stop(server), admin ? stop(admin) : undefined]);
       await retire(current);
       await counters.close();
+      // Last: the records of the final requests are stored before the gateway says it has stopped.
+      await log?.close();
     },
   };
 }

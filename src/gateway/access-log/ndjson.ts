@@ -1,0 +1,71 @@
+/**
+ * The access log as newline-delimited JSON, one record a line, for a SIEM to collect: to standard
+ * output, or appended to a file. A sink only: it keeps nothing to query.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { BatchOptions } from './batch-writer.ts';
+import { BatchWriter } from './batch-writer.ts';
+import type { AccessLogSink, AccessLogStats, AccessRecord } from './record.ts';
+
+export class NdjsonAccessLog implements AccessLogSink {
+  /** The file appended to, or undefined for standard output. */
+  readonly file: string | undefined;
+  readonly #batches: BatchWriter;
+  #handle: Promise<FileHandle> | undefined;
+
+  constructor(file: string | undefined, options: BatchOptions = {}) {
+    this.file = file;
+    this.#batches = new BatchWriter((records) => this.#append(records.map(line).join('')), options);
+  }
+
+  write(record: AccessRecord): void {
+    this.#batches.write(record);
+  }
+
+  flush(): Promise<void> {
+    return this.#batches.flush();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#batches.close();
+    } finally {
+      await (await this.#handle?.catch(() => undefined))?.close();
+    }
+  }
+
+  stats(): AccessLogStats {
+    return this.#batches.stats();
+  }
+
+  async #append(text: string): Promise<void> {
+    if (this.file === undefined) {
+      await writeToStdout(text);
+      return;
+    }
+    // Opened on the first batch, and again after a failure, so that a file that comes back is written.
+    const opening = (this.#handle ??= open(this.file, 'a'));
+    try {
+      await (await opening).appendFile(text);
+    } catch (error) {
+      this.#handle = undefined;
+      await (await opening.catch(() => undefined))?.close().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/** A record as one line; a missing view is written as null, so that every line has the same keys. */
+function line(record: AccessRecord): string {
+  return `${JSON.stringify({ ...record, view: record.view ?? null })}\n`;
+}
+
+function writeToStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
