@@ -22,8 +22,11 @@ export type Lookup = (key: string) => Promise<unknown>;
 export interface Condition {
   /** The text as written in the configuration. */
   source: string;
-  /** True or false; any error or a non-boolean result is false. */
-  test(activation: Activation): Promise<boolean>;
+  /**
+   * True or false; any error or a non-boolean result is false. A promise only when the condition
+   * waits for a lookup: most decide at once, and a policy runs them for every record of an answer.
+   */
+  test(activation: Activation): boolean | Promise<boolean>;
 }
 
 /** A condition that does not compile: the message says what and where in the expression. */
@@ -72,12 +75,14 @@ export function createExpressionCompiler(lookups: Readonly<Record<string, Lookup
       if (checked.type !== 'bool' && checked.type !== 'dyn') throw new ExpressionError(`the condition gives ${checked.type}, not bool`, source);
       return {
         source,
-        async test(activation) {
+        test(activation) {
+          let result: unknown;
           try {
-            return (await program({ resource: null, ...activation })) === true;
+            result = program(activation.resource === undefined ? { ...activation, resource: null } : activation);
           } catch {
             return false;
           }
+          return result instanceof Promise ? result.then((value) => value === true, () => false) : result === true;
         },
       };
     },

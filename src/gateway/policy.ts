@@ -9,7 +9,7 @@ import { JSONPath } from 'jsonpath-plus';
 import type { Operation } from '../core/model.ts';
 import type { Activation, Condition } from './expression.ts';
 import type { View } from './views.ts';
-import { project, shapeOf, stripUndeclared } from './views.ts';
+import { declaredShape, project, stripUndeclared } from './views.ts';
 
 export interface ViewRule {
   /** Absent: always applies (a last, catch-all rule). */
@@ -63,7 +63,8 @@ export async function filterAnswer(policy: OperationPolicy, body: unknown, conte
   let root: unknown = body;
   let removed = 0;
   for (const record of records) {
-    const decision = await decide(policy, record.value, context);
+    const pending = decide(policy, record.value, context);
+    const decision = pending instanceof Promise ? await pending : pending;
     if (decision === undefined) {
       removed += 1;
       if (record.parent === undefined) return { body: undefined, subjects: [], removed, views: [] };
@@ -88,15 +89,33 @@ export async function filterAnswer(policy: OperationPolicy, body: unknown, conte
     }
   }
   const schema = policy.operation.responses.find((r) => r.status === String(status) || r.status === `${String(status)[0] ?? ''}XX`)?.content.find((c) => c.mediaType.includes('json'))?.schema;
-  return { body: stripUndeclared(root, shapeOf(schema)), subjects, removed, views: [...views] };
+  return { body: stripUndeclared(root, declaredShape(schema)), subjects, removed, views: [...views] };
 }
 
-/** The view a record goes out through, or undefined when it must not go out. */
-async function decide(policy: OperationPolicy, record: Record<string, unknown>, context: Omit<Activation, 'resource'>): Promise<{ rule: ViewRule | undefined } | undefined> {
+/** The view a record goes out through (`rule` undefined: no views, every declared field), or undefined when it must not go out. */
+type Decision = { rule: ViewRule | undefined } | undefined;
+
+/**
+ * Decides one record. Conditions answer at once unless they wait for a lookup, so a promise is
+ * made only then: an answer of a thousand records is not a thousand chains of promises.
+ */
+function decide(policy: OperationPolicy, record: Record<string, unknown>, context: Omit<Activation, 'resource'>): Decision | Promise<Decision> {
   const activation = { ...context, resource: record };
-  if (policy.show && !(await policy.show.test(activation))) return undefined;
-  if (!policy.views) return { rule: undefined };
-  for (const rule of policy.views) if (!rule.when || (await rule.when.test(activation))) return { rule };
+  const shown = policy.show ? policy.show.test(activation) : true;
+  if (shown instanceof Promise) return shown.then((yes) => (yes ? pickView(policy.views, activation, 0) : undefined));
+  return shown ? pickView(policy.views, activation, 0) : undefined;
+}
+
+/** The first rule, from `from` on, whose condition holds. */
+function pickView(rules: readonly ViewRule[] | undefined, activation: Activation, from: number): Decision | Promise<Decision> {
+  if (!rules) return { rule: undefined };
+  for (let index = from; index < rules.length; index += 1) {
+    const rule = rules[index];
+    if (!rule) break;
+    const holds = rule.when ? rule.when.test(activation) : true;
+    if (holds instanceof Promise) return holds.then((yes) => (yes ? { rule } : pickView(rules, activation, index + 1)));
+    if (holds) return { rule };
+  }
   return undefined;
 }
 
@@ -104,6 +123,8 @@ async function decide(policy: OperationPolicy, record: Record<string, unknown>, 
 function locate(body: unknown, records: string): Located[] {
   if (body === null || typeof body !== 'object') return [];
   if (records === 'deep') return deepRecords(body);
+  // The answer itself, the commonest case: what JSONPath would find, without asking it.
+  if (records === '$') return Array.isArray(body) ? [] : [{ value: body as Record<string, unknown>, parent: undefined, key: undefined }];
   const found: Located[] = [];
   const results = JSONPath({ path: records, json: body, resultType: 'all', wrap: true }) as { value: unknown; parent: unknown; parentProperty: string | number | null }[];
   for (const result of results) {

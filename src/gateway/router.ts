@@ -80,12 +80,15 @@ export function splitPath(rawPath: string): string[] | string {
   if (rawPath.includes('\\') || rawPath.includes('\u0000')) return 'backslashes and NUL are not allowed in paths';
   const segments: string[] = [];
   for (const raw of rawPath.slice(1).split('/')) {
-    if (/%2f|%5c|%00/i.test(raw)) return 'encoded slashes, backslashes and NUL are not allowed in paths';
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch {
-      return 'the path has a malformed escape';
+    // Most segments have no escape at all: nothing to check or decode, on every request.
+    let segment = raw;
+    if (raw.includes('%')) {
+      if (/%2f|%5c|%00/i.test(raw)) return 'encoded slashes, backslashes and NUL are not allowed in paths';
+      try {
+        segment = decodeURIComponent(raw);
+      } catch {
+        return 'the path has a malformed escape';
+      }
     }
     if (segment === '.' || segment === '..') return 'dot segments are not allowed in paths';
     segments.push(segment);

@@ -9,7 +9,7 @@ import type { JsonSchema } from '../core/model.ts';
 export type View = ReadonlySet<string> | '*';
 
 /** The declared shape of a value: which properties an object may carry, and what an array holds. */
-interface Shape {
+export interface Shape {
   /** Declared properties, each with its own shape; undefined when the schema leaves objects open. */
   properties: Map<string, Shape> | undefined;
   items: Shape | undefined;
@@ -40,22 +40,40 @@ export function shapeOf(schema: JsonSchema | undefined, depth = 0): Shape {
   return { properties: declares ? properties : undefined, items };
 }
 
+const shapes = new WeakMap<JsonSchema, Shape>();
+
+/** {@link shapeOf}, worked out once per schema: answers are filtered per request, and schemas never change. */
+export function declaredShape(schema: JsonSchema | undefined): Shape {
+  if (schema === undefined) return OPEN;
+  let shape = shapes.get(schema);
+  if (!shape) {
+    shape = shapeOf(schema);
+    shapes.set(schema, shape);
+  }
+  return shape;
+}
+
 function merge(a: Shape | undefined, b: Shape): Shape {
   if (!a) return b;
   const properties = a.properties && b.properties ? new Map([...a.properties, ...b.properties]) : undefined;
   return { properties, items: a.items && b.items ? merge(a.items, b.items) : (a.items ?? b.items) };
 }
 
-/** A copy of `value` holding only what `shape` declares. */
+/**
+ * A copy of `value` holding only what `shape` declares. It runs on every answer, over every
+ * object in it: keys are read without the `[name, value]` pairs `Object.entries` would allocate,
+ * and values the shape leaves open are kept as they are, without a walk.
+ */
 export function stripUndeclared(value: unknown, shape: Shape): unknown {
-  if (Array.isArray(value)) return shape.items ? value.map((item) => stripUndeclared(item, shape.items ?? OPEN)) : value;
-  if (value === null || typeof value !== 'object') return value;
-  const { properties } = shape;
+  const { properties, items } = shape;
+  if (value === null || typeof value !== 'object' || (properties === undefined && items === undefined)) return value;
+  if (Array.isArray(value)) return items ? value.map((item: unknown) => stripUndeclared(item, items)) : value;
   if (!properties) return value;
+  const record = value as Record<string, unknown>;
   const kept: Record<string, unknown> = {};
-  for (const [name, child] of Object.entries(value)) {
+  for (const name of Object.keys(record)) {
     const declared = properties.get(name);
-    if (declared) kept[name] = stripUndeclared(child, declared);
+    if (declared) kept[name] = stripUndeclared(record[name], declared);
   }
   return kept;
 }
@@ -64,6 +82,6 @@ export function stripUndeclared(value: unknown, shape: Shape): unknown {
 export function project(record: Record<string, unknown>, view: View): Record<string, unknown> {
   if (view === '*') return record;
   const kept: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(record)) if (view.has(name)) kept[name] = value;
+  for (const name of Object.keys(record)) if (view.has(name)) kept[name] = record[name];
   return kept;
 }
