@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoreTarget } from '../src/gateway/access-log/index.ts';
 import { parseStoreTarget } from '../src/gateway/access-log/index.ts';
-import { parsePostgresTarget } from '../src/gateway/access-log/postgres-target.ts';
+import { parsePostgresTarget } from '../src/core/postgres-target.ts';
 import { parseSince } from '../src/gateway/access-log/since.ts';
 
 describe('one string names the store', () => {

@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { BatchOptions } from './batch-writer.ts';
 import { NdjsonAccessLog } from './ndjson.ts';
 import { PostgresAccessLog } from './postgres.ts';
-import { parsePostgresTarget } from './postgres-target.ts';
+import { parsePostgresTarget } from '../../core/postgres-target.ts';
 import type { AccessLogSink, AccessLogStore } from './record.ts';
 import { SqliteAccessLog } from './sqlite.ts';
 import type { SqliteConnectionOptions } from './sqlite-writer.ts';

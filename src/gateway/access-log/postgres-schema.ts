@@ -5,7 +5,7 @@
  */
 import type { PoolClient } from 'pg';
 import { AccessLogFormatError, AccessLogNotFoundError } from './errors.ts';
-import { quoteIdentifier } from './postgres-target.ts';
+import { quoteIdentifier } from '../../core/postgres-target.ts';
 
 const migrations = (s: string): readonly string[] => [
   `CREATE TABLE ${s}.access_field_sets (

@@ -2,7 +2,7 @@
  * The PostgreSQL access log's statements. A batch is one INSERT of parallel arrays through
  * `unnest`, so a thousand records cost one round trip and one implicit transaction.
  */
-import { quoteIdentifier } from './postgres-target.ts';
+import { quoteIdentifier } from '../../core/postgres-target.ts';
 import { distinctSubjects } from './field-set.ts';
 import type { AccessRecord } from './record.ts';
 import { SEGMENT_RECORDS } from './segments.ts';

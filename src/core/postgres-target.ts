@@ -1,5 +1,5 @@
-/** Reading a PostgreSQL store string: a libpq URL, plus an optional `schema` for the tables. */
-import { UsageError } from '../../core/errors.ts';
+/** Reading a PostgreSQL store string (the access log's, the tracker's): a libpq URL, plus an optional `schema` for the tables. */
+import { UsageError } from './errors.ts';
 
 export interface PostgresTarget {
   /** The URL without `schema`, for the driver. */
