@@ -1,0 +1,132 @@
+/**
+ * Staff accounts: local users with scrypt password hashes, browser sessions and API tokens. A
+ * session or token is a random bearer secret of which only the hash is stored; sessions expire,
+ * and disabling a user ends their sessions and tokens at once.
+ */
+import type { Kysely } from 'kysely';
+import { DECOY_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newToken, tokenHash, verifyPassword } from './credentials.ts';
+import type { Role, User } from './model.ts';
+import { ROLES } from './model.ts';
+import { InputError } from './report-input.ts';
+import { userFromRow } from './store/rows.ts';
+import type { Tables } from './store/tables.ts';
+import { appendEvent } from './store/trail.ts';
+import type { Dialect } from './store/database.ts';
+
+/** Sessions last a working day of inactivity at most: 12 hours from login. */
+export const SESSION_MS = 12 * 3_600_000;
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export class StaffDirectory {
+  readonly #db: Kysely<Tables>;
+  readonly #dialect: Dialect;
+  readonly #now: () => number;
+
+  constructor(db: Kysely<Tables>, dialect: Dialect, now: () => number) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#now = now;
+  }
+
+  /** Creates an account; `by` is the admin who did it (undefined for `disclose init`). */
+  async createUser(input: NewUser, by?: number): Promise<User> {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL.test(email) || email.length > 254) throw new InputError('email', 'must be an email address');
+    const name = input.name.trim();
+    if (name === '' || name.length > 100) throw new InputError('name', 'is required, up to 100 characters');
+    if (!ROLES.includes(input.role)) throw new InputError('role', `must be one of ${ROLES.join(', ')}`);
+    checkPassword(input.password);
+    const existing = await this.#db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    if (existing) throw new InputError('email', `an account for ${email} exists already`);
+    const passwordHash = await hashPassword(input.password);
+    const at = this.#now();
+    const row = await this.#db.transaction().execute(async (trx) => {
+      const inserted = await trx.insertInto('users').values({ email, name, role: input.role, password_hash: passwordHash, disabled: 0, created_at: at }).returningAll().executeTakeFirstOrThrow();
+      await appendEvent(trx, this.#dialect, { at, actor: by === undefined ? 'system' : `user:${String(by)}`, caseId: null, action: 'user.created', data: { id: inserted.id, email, role: input.role } });
+      return inserted;
+    });
+    return userFromRow(row);
+  }
+
+  async users(): Promise<User[]> {
+    return (await this.#db.selectFrom('users').select(['id', 'email', 'name', 'role', 'disabled', 'created_at']).orderBy('id').execute()).map(userFromRow);
+  }
+
+  async user(id: number): Promise<User | undefined> {
+    const row = await this.#db.selectFrom('users').select(['id', 'email', 'name', 'role', 'disabled', 'created_at']).where('id', '=', id).executeTakeFirst();
+    return row ? userFromRow(row) : undefined;
+  }
+
+  /** Disables an account and ends its sessions and API tokens. */
+  async disable(id: number, by: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await trx.deleteFrom('api_tokens').where('user_id', '=', id).execute();
+      await appendEvent(trx, this.#dialect, { at: this.#now(), actor: `user:${String(by)}`, caseId: null, action: 'user.disabled', data: { id } });
+    });
+  }
+
+  /**
+   * Checks a login. The password is hashed even when no account matches, so that the answer's
+   * timing does not tell which addresses have accounts.
+   */
+  async authenticate(email: string, password: string): Promise<User | undefined> {
+    const row = await this.#db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    const matches = await verifyPassword(password, row?.password_hash ?? DECOY_HASH);
+    if (!row || !matches || row.disabled === 1) return undefined;
+    return userFromRow(row);
+  }
+
+  /** Opens a session; the token goes in the session cookie. */
+  async openSession(user: User): Promise<string> {
+    const token = newToken();
+    const at = this.#now();
+    await this.#db.deleteFrom('sessions').where('expires_at', '<=', at).execute();
+    await this.#db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: user.id, created_at: at, expires_at: at + SESSION_MS }).execute();
+    return token;
+  }
+
+  /** The active user a session token belongs to. */
+  async sessionUser(token: string): Promise<User | undefined> {
+    if (token.length === 0 || token.length > 100) return undefined;
+    const row = await this.#db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.disabled', 'users.created_at', 'sessions.expires_at'])
+      .where('sessions.token_hash', '=', tokenHash(token)).executeTakeFirst();
+    if (!row || row.expires_at <= this.#now() || row.disabled === 1) return undefined;
+    return userFromRow(row);
+  }
+
+  async closeSession(token: string): Promise<void> {
+    await this.#db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
+  }
+
+  /** An API token for scripts and CI: `Authorization: Bearer TOKEN` on the JSON API. */
+  async createApiToken(user: User, label: string): Promise<string> {
+    const token = newToken();
+    await this.#db.insertInto('api_tokens').values({ token_hash: tokenHash(token), user_id: user.id, label: label.slice(0, 100), created_at: this.#now() }).execute();
+    return token;
+  }
+
+  async tokenUser(token: string): Promise<User | undefined> {
+    if (token.length === 0 || token.length > 100) return undefined;
+    const row = await this.#db.selectFrom('api_tokens').innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.disabled', 'users.created_at'])
+      .where('api_tokens.token_hash', '=', tokenHash(token)).executeTakeFirst();
+    if (!row || row.disabled === 1) return undefined;
+    return userFromRow(row);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new InputError('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new InputError('password', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+}
