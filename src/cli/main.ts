@@ -3,6 +3,7 @@ import { ExitCode, LeakproofError, UsageError } from '../core/errors.ts';
 import type { Command } from './command.ts';
 import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
+import { discloseCommand } from './commands/disclose.ts';
 import { gatewayCommand } from './commands/gateway.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { logsCommand } from './commands/logs.ts';
@@ -14,7 +15,7 @@ import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, logsCommand, suggestCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, logsCommand, suggestCommand, discloseCommand, inspectCommand, referenceApiCommand];
 
 export { VERSION } from '../core/version.ts';
 

@@ -1,0 +1,156 @@
+/** What staff see: sign-in, the case list, a case with its clocks, thread, evidence and actions, users. */
+import type { Deadline } from '../clocks.ts';
+import type { Action } from '../lifecycle.ts';
+import type { Case, Message, User, Verification } from '../model.ts';
+import type { ProgrammeMetrics } from '../metrics.ts';
+import { AGE_BUCKETS, formatSpan } from '../metrics.ts';
+import { EXPLOITED, ROLES, SEVERITIES, TRIAGES } from '../model.ts';
+import type { DiscloseSettings } from '../settings.ts';
+import type { TrailEvent } from '../store/trail.ts';
+import type { Html } from './html.ts';
+import { html } from './html.ts';
+import { errorNote, page, prose, severityBadge, stateBadge, when } from './layout.ts';
+
+export function loginPage(settings: DiscloseSettings, csrf: string, error?: string): Html {
+  return page({ title: 'Sign in', organization: settings.organization }, html`
+<h1>Staff sign-in</h1>
+${errorNote(error)}
+<form method="post" action="/login">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<button type="submit">Sign in</button>
+</form>`);
+}
+
+export interface CaseRow {
+  c: Case;
+  /** The most pressing clock, if any runs. */
+  next: Deadline | undefined;
+}
+
+export function casesPage(settings: DiscloseSettings, user: User, csrf: string, rows: CaseRow[], filter: { open: boolean }): Html {
+  return page({ title: 'Cases', organization: settings.organization, user, csrf }, html`
+<h1>Cases</h1>
+<p>${filter.open ? html`Open cases · <a href="/cases?all=1">all cases</a>` : html`All cases · <a href="/cases">open cases</a>`}</p>
+<table><thead><tr><th>Case</th><th>Title</th><th>State</th><th>Severity</th><th>Received</th><th>Next deadline</th></tr></thead><tbody>
+${rows.map(({ c, next }) => html`<tr><td><a href="/cases/${c.id}">${c.reference}</a></td><td>${c.title}</td><td>${stateBadge(c)}</td><td>${severityBadge(c.severity)}</td><td>${when(c.receivedAt)}</td><td>${next ? deadlineText(next) : '—'}</td></tr>`)}
+</tbody></table>
+${rows.length === 0 ? html`<p>No cases.</p>` : ''}`);
+}
+
+function deadlineText(d: Deadline): Html {
+  return html`<span class="${d.status === 'ok' ? '' : d.status}">${d.clock} ${d.status === 'overdue' ? 'overdue since' : 'due'} ${when(d.dueAt)}</span>`;
+}
+
+export interface CaseView {
+  c: Case;
+  thread: Message[];
+  verifications: Verification[];
+  deadlines: Deadline[];
+  events: TrailEvent[];
+  staff: User[];
+  actions: Action[];
+  error?: string | undefined;
+}
+
+export function casePage(settings: DiscloseSettings, user: User, csrf: string, view: CaseView): Html {
+  const { c } = view;
+  const name = (id: number | null) => view.staff.find((u) => u.id === id)?.name ?? '—';
+  return page({ title: c.reference, organization: settings.organization, user, csrf }, html`
+<h1>${c.reference}: ${c.title}</h1>
+<p>${stateBadge(c)} ${severityBadge(c.severity)} ${c.score === null ? '' : html`<span class="meta">${c.score.toFixed(1)} ${c.cvss40 ?? c.cvss31}</span>`} · owner: ${name(c.ownerId)} · version ${c.version}</p>
+${errorNote(view.error)}
+${view.deadlines.length > 0 ? html`<h2>Clocks</h2><table><tbody>${view.deadlines.map((d) => html`<tr><td>${d.clock}</td><td>${deadlineText(d)}</td><td class="meta">started ${when(d.startedAt)}</td></tr>`)}</tbody></table>` : ''}
+<h2>Actions</h2>
+<div class="actions">${view.actions.map((action) => actionForm(c, action, csrf, view.staff))}</div>
+${c.state === 'resolved' || c.state === 'disclosed' ? html`<p>Advisory: <a href="/cases/${c.id}/advisory.json">CSAF 2.0</a> · <a href="/cases/${c.id}/advisory.md">Markdown</a></p>` : ''}
+<h2>Report</h2>
+<p><strong>Asset:</strong> ${c.asset}<br><strong>Reporter:</strong> ${c.contact ?? 'anonymous'} · received ${when(c.receivedAt)}</p>
+<h3>Description</h3>${prose(c.description)}
+<h3>Steps to reproduce</h3>${prose(c.steps)}
+<h3>Impact</h3>${prose(c.impact)}
+<h3>Probe</h3>${c.probe === null ? html`<p>None: the gate cannot verify a fix until one is attached.</p>` : html`<p><code>${c.probe.check}</code> on <code>${c.probe.finding.route}</code> (${c.probe.operation})</p><pre>${c.probe.curl}</pre>`}
+<h3>Assessment</h3>
+<p>Operations: ${c.assessment.operations.join(', ') || '—'} · data: ${c.assessment.dataClasses.join(', ') || '—'} · people affected: ${c.assessment.peopleAffected ?? 'unknown'} · exploited: ${c.assessment.exploited}${c.assessment.evidence === null ? '' : html` · evidence: <code>${c.assessment.evidence}</code>`}</p>
+<h2>Verification</h2>
+${view.verifications.length === 0 ? html`<p>Not verified yet.</p>` : html`<table><thead><tr><th>When</th><th>Verdict</th><th>Why</th><th>Target</th></tr></thead><tbody>${view.verifications.map((v) => html`<tr><td>${when(v.at)}</td><td>${v.verdict}</td><td>${v.reason}</td><td>${v.target ?? '—'}</td></tr>`)}</tbody></table>`}
+<h2>Thread</h2>
+${view.thread.map((m) => html`<div class="message${m.internal ? ' internal' : ''}"><div class="meta">${m.author === 'staff' ? name(m.userId) : m.author} · ${when(m.at)}${m.internal ? ' · internal note' : ''}</div>${prose(m.body)}</div>`)}
+<h2>History</h2>
+<table><tbody>${view.events.map((e) => html`<tr><td class="meta">#${e.seq}</td><td>${when(e.at)}</td><td>${e.action}</td><td>${e.actor.startsWith('user:') ? name(Number(e.actor.slice(5))) : e.actor}</td></tr>`)}</tbody></table>`);
+}
+
+function actionForm(c: Case, action: Action, csrf: string, staff: User[]): Html {
+  const form = (title: string, fields: Html, button: string) => html`<form method="post" action="/cases/${c.id}/${action}">
+<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${c.version}">
+<strong>${title}</strong>${fields}<button type="submit">${button}</button></form>`;
+  switch (action) {
+    case 'acknowledge':
+      return form('Acknowledge', html`<label for="ack-note">Note to the reporter (optional)</label><textarea id="ack-note" name="note"></textarea>`, 'Acknowledge');
+    case 'triage':
+      return form('Triage', html`<label for="triage">Decision</label><select id="triage" name="triage">${TRIAGES.map((t) => html`<option>${t}</option>`)}</select>
+<label for="cvss31">CVSS 3.1 vector</label><input id="cvss31" name="cvss31" value="${c.cvss31 ?? ''}" placeholder="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N">
+<label for="cvss40">CVSS 4.0 vector</label><input id="cvss40" name="cvss40" value="${c.cvss40 ?? ''}">
+<label for="duplicateOf">Duplicate of (case number)</label><input id="duplicateOf" name="duplicateOf">
+<label for="triage-note">Note to the reporter (optional)</label><textarea id="triage-note" name="note"></textarea>`, 'Record triage');
+    case 'assign':
+      return form('Assign', html`<label for="owner">Owner</label><select id="owner" name="owner"><option value="">nobody</option>${staff.filter((u) => !u.disabled && u.role !== 'viewer').map((u) => html`<option value="${u.id}" ${u.id === c.ownerId ? 'selected' : ''}>${u.name} (${u.role})</option>`)}</select>`, 'Assign');
+    case 'assess':
+      return form('Impact and scope', html`<label for="operations">Affected operations (one per line)</label><textarea id="operations" name="operations">${c.assessment.operations.join('\n')}</textarea>
+<label for="dataClasses">Data classes (comma-separated)</label><input id="dataClasses" name="dataClasses" value="${c.assessment.dataClasses.join(', ')}">
+<label for="peopleAffected">People affected</label><input id="peopleAffected" name="peopleAffected" value="${c.assessment.peopleAffected ?? ''}">
+<label for="exploited">Exploited</label><select id="exploited" name="exploited">${EXPLOITED.map((e) => html`<option ${e === c.assessment.exploited ? 'selected' : ''}>${e}</option>`)}</select>
+<label for="evidence">Evidence (access-log query)</label><input id="evidence" name="evidence" value="${c.assessment.evidence ?? ''}" placeholder="leakproof logs top-readers --since 90d">`, 'Save assessment');
+    case 'attach-probe':
+      return form('Attach a probe', html`<label for="probe">Probe JSON (leakproof scan --probes)</label><textarea id="probe" name="probe"></textarea>`, 'Attach');
+    case 'start-fix':
+      return form('Start fixing', html``, 'Start fixing');
+    case 'submit-fix':
+      return form('Submit the fix', html`<label for="fix-note">What changed (internal)</label><textarea id="fix-note" name="note"></textarea>`, 'Submit for verification');
+    case 'verify':
+      return form('Verification gate', html`<p class="meta">Retests the probe against the deployed fix as anonymous, an unrelated member and a low-privilege member.</p>`, 'Run the retest');
+    case 'override':
+      return form('Override the gate (admin)', html`<label for="override-reason">Written reason</label><textarea id="override-reason" name="reason"></textarea>`, 'Resolve without a passing retest');
+    case 'disclose':
+      return form('Disclose', html`<p class="meta">Marks the case publicly disclosed.</p>`, 'Disclose');
+    case 'message':
+      return form('Message', html`<label for="message">Text</label><textarea id="message" name="message"></textarea>
+<label><input type="checkbox" name="internal" value="1"> Internal note (the reporter does not see it)</label>`, 'Send');
+    case 'contest':
+      return html``;
+  }
+}
+
+export function usersPage(settings: DiscloseSettings, user: User, csrf: string, users: User[], error?: string): Html {
+  return page({ title: 'Users', organization: settings.organization, user, csrf }, html`
+<h1>Users</h1>
+${errorNote(error)}
+<table><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr></thead><tbody>
+${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>${u.disabled || u.id === user.id ? '' : html`<form method="post" action="/users/${u.id}/disable" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Disable</button></form>`}</td></tr>`)}
+</tbody></table>
+<h2>Add a user</h2>
+<form method="post" action="/users">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="name">Name</label><input id="name" name="name">
+<label for="email">Email</label><input id="email" name="email" type="email">
+<label for="role">Role</label><select id="role" name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select>
+<label for="password">Initial password (at least 12 characters)</label><input id="password" name="password" type="password" autocomplete="new-password">
+<button type="submit">Add user</button>
+</form>`);
+}
+
+export function metricsPage(settings: DiscloseSettings, user: User, csrf: string, metrics: ProgrammeMetrics): Html {
+  const columns = [...SEVERITIES, 'unscored'] as const;
+  return page({ title: 'Metrics', organization: settings.organization, user, csrf }, html`
+<h1>Programme metrics</h1>
+<p><strong>${metrics.open}</strong> open cases · median time to acknowledge <strong>${formatSpan(metrics.medianMs.acknowledge)}</strong>, to assess <strong>${formatSpan(metrics.medianMs.assess)}</strong>, to fix <strong>${formatSpan(metrics.medianMs.fix)}</strong></p>
+<h2>Open cases by age and severity</h2>
+<table><thead><tr><th>Age</th>${columns.map((s) => html`<th>${s}</th>`)}</tr></thead><tbody>
+${AGE_BUCKETS.map((b) => html`<tr><td>${b.label}</td>${columns.map((s) => html`<td>${metrics.byAge[b.label]?.[s] ?? 0}</td>`)}</tr>`)}
+</tbody></table>
+<h2>Past a clock (${metrics.overdue.length})</h2>
+${metrics.overdue.length === 0 ? html`<p>None.</p>` : html`<table><thead><tr><th>Case</th><th>Title</th><th>Overdue</th></tr></thead><tbody>
+${metrics.overdue.map(({ c, deadlines }) => html`<tr><td><a href="/cases/${c.id}">${c.reference}</a></td><td>${c.title}</td><td class="overdue">${deadlines.map((d) => `${d.clock} (due ${when(d.dueAt)})`).join(', ')}</td></tr>`)}
+</tbody></table>`}`);
+}

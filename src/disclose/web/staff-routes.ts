@@ -1,0 +1,204 @@
+/** The staff side: sign-in, the case list, a case and its actions, advisories, metrics, users. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csafAdvisory, markdownAdvisory } from '../advisory/index.ts';
+import type { AdvisoryInput } from '../advisory/index.ts';
+import { deadlinesOf } from '../clocks.ts';
+import type { Action } from '../lifecycle.ts';
+import { availableActions, TransitionError } from '../lifecycle.ts';
+import { programmeMetrics } from '../metrics.ts';
+import type { Case, Exploited, Role, Triage, User } from '../model.ts';
+import { EXPLOITED, roleAtLeast, TRIAGES } from '../model.ts';
+import { checkProbe, InputError } from '../report-input.ts';
+import type { DiscloseService } from '../service.ts';
+import { SESSION_MS } from '../staff.ts';
+import { caseEvents } from '../store/trail.ts';
+import type { Staff } from '../tracker.ts';
+import { ConflictError } from '../tracker.ts';
+import { csrfCheck, formField, sendPage, SESSION_COOKIE } from './app.ts';
+import { casePage, casesPage, loginPage, metricsPage, usersPage } from './staff-pages.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staffUser?: User;
+  }
+}
+
+type CaseRequest = FastifyRequest<{ Params: { id: string; action?: string } }>;
+
+export function registerStaffPages(app: FastifyInstance, service: DiscloseService): void {
+  const { settings, tracker } = service;
+  const secure = settings.publicUrl.startsWith('https://');
+  const csrf = csrfCheck(app);
+
+  /** Signed-in staff with at least `role`; anyone else is sent to sign in. */
+  const requireStaff = (role: Role) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    const user = token === undefined ? undefined : await tracker.staff.sessionUser(token);
+    if (!user) return reply.redirect('/login', 303);
+    if (!roleAtLeast(user.role, role)) throw new TransitionError(`this page needs the ${role} role`);
+    request.staffUser = user;
+    return undefined;
+  };
+  const userOf = (request: FastifyRequest): User => {
+    if (!request.staffUser) throw new TransitionError('not signed in');
+    return request.staffUser;
+  };
+
+  app.get('/login', (_request, reply) => sendPage(reply, loginPage(settings, reply.generateCsrf())));
+  app.post('/login', { preHandler: csrf, config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const user = await tracker.staff.authenticate(formField(request, 'email') ?? '', formField(request, 'password') ?? '');
+    if (!user) return sendPage(reply.status(401), loginPage(settings, reply.generateCsrf(), 'Wrong email or password.'));
+    const token = await tracker.staff.openSession(user);
+    void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_MS / 1000 });
+    return reply.redirect('/cases', 303);
+  });
+  app.post('/logout', { preHandler: csrf }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token !== undefined) await tracker.staff.closeSession(token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  app.get<{ Querystring: { all?: string } }>('/cases', { preHandler: requireStaff('viewer') }, async (request, reply) => {
+    const open = request.query.all !== '1';
+    const now = tracker.now();
+    const cases = await tracker.listCases({ open, limit: 500 });
+    const rows = cases.map((c) => ({ c, next: deadlinesOf(c, settings.clocks, now).sort((a, b) => a.dueAt - b.dueAt)[0] }));
+    return sendPage(reply, casesPage(settings, userOf(request), reply.generateCsrf(), rows, { open }));
+  });
+
+  const showCase = async (request: CaseRequest, reply: FastifyReply, status = 200, error?: string) => {
+    const user = userOf(request);
+    const c = await tracker.getCase(caseId(request.params.id));
+    const now = tracker.now();
+    const [thread, verifications, events, staff] = await Promise.all([tracker.thread(c.id, { internal: true }), tracker.verifications(c.id), caseEvents(tracker.database.db, c.id), tracker.staff.users()]);
+    return sendPage(reply.status(status), casePage(settings, user, reply.generateCsrf(), {
+      c, thread, verifications, events, staff, error,
+      deadlines: deadlinesOf(c, settings.clocks, now),
+      actions: availableActions(c, user.role, now, tracker.contestWindowMs),
+    }));
+  };
+  app.get<{ Params: { id: string } }>('/cases/:id', { preHandler: requireStaff('viewer') }, (request, reply) => showCase(request, reply));
+  app.post<{ Params: { id: string; action: string } }>('/cases/:id/:action', { preHandler: [requireStaff('engineer'), csrf] }, async (request, reply) => {
+    const user = userOf(request);
+    const id = caseId(request.params.id);
+    try {
+      const c = await tracker.getCase(id);
+      const version = formField(request, 'version');
+      if (version !== undefined && Number(version) !== c.version) throw new ConflictError(`${c.reference} was changed by someone else since you opened it: here it is as it is now`);
+      await applyAction(service, c, request.params.action as Action, user, (name) => formField(request, name));
+    } catch (error) {
+      if (error instanceof InputError || error instanceof TransitionError || error instanceof ConflictError) return showCase(request, reply, error instanceof InputError ? 400 : 409, error.message);
+      throw error;
+    }
+    return reply.redirect(`/cases/${String(id)}`, 303);
+  });
+
+  app.get<{ Params: { id: string; format: string } }>('/cases/:id/advisory.:format', { preHandler: requireStaff('viewer') }, async (request, reply) => {
+    const c = await tracker.getCase(caseId(request.params.id));
+    const input = advisoryInput(service, c);
+    if (request.params.format === 'json') return reply.type('application/json').header('content-disposition', `attachment; filename="${c.reference}.json"`).send(JSON.stringify(csafAdvisory(input), null, 2));
+    if (request.params.format === 'md') return reply.type('text/markdown; charset=utf-8').header('content-disposition', `attachment; filename="${c.reference}.md"`).send(markdownAdvisory(input));
+    reply.callNotFound();
+    return reply;
+  });
+
+  app.get('/metrics', { preHandler: requireStaff('viewer') }, async (request, reply) => {
+    return sendPage(reply, metricsPage(settings, userOf(request), reply.generateCsrf(), await programmeMetrics(tracker, settings.clocks, tracker.now())));
+  });
+
+  app.get('/users', { preHandler: requireStaff('admin') }, async (request, reply) => sendPage(reply, usersPage(settings, userOf(request), reply.generateCsrf(), await tracker.staff.users())));
+  app.post('/users', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
+    const admin = userOf(request);
+    try {
+      await tracker.staff.createUser({ name: formField(request, 'name') ?? '', email: formField(request, 'email') ?? '', role: (formField(request, 'role') ?? '') as Role, password: formField(request, 'password') ?? '' }, admin.id);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return sendPage(reply.status(400), usersPage(settings, admin, reply.generateCsrf(), await tracker.staff.users(), error.message));
+    }
+    return reply.redirect('/users', 303);
+  });
+  app.post<{ Params: { id: string } }>('/users/:id/disable', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
+    const admin = userOf(request);
+    const id = Number(request.params.id);
+    if (!Number.isSafeInteger(id)) throw new InputError('user', 'is not a user number');
+    if (id === admin.id) throw new InputError('user', 'you cannot disable your own account');
+    await tracker.staff.disable(id, admin.id);
+    return reply.redirect('/users', 303);
+  });
+}
+
+/** A case id from the URL: `12` or `VR-0012`. */
+export function caseId(text: string): number {
+  const match = /^(?:VR-)?(\d{1,12})$/i.exec(text);
+  if (!match) throw new InputError('case', `'${text.slice(0, 40)}' is not a case number`);
+  return Number(match[1]);
+}
+
+/** One action from a form or the API's fields. */
+export async function applyAction(service: DiscloseService, c: Case, action: Action, user: User, field: (name: string) => string | undefined): Promise<void> {
+  const { tracker } = service;
+  const staff: Staff = user;
+  switch (action) {
+    case 'acknowledge':
+      await tracker.acknowledge(c.id, staff, field('note'));
+      return;
+    case 'triage': {
+      const triage = field('triage') ?? '';
+      if (!(TRIAGES as readonly string[]).includes(triage)) throw new InputError('triage', `must be one of ${TRIAGES.join(', ')}`);
+      const duplicate = field('duplicateOf')?.trim();
+      await tracker.triage(c.id, staff, { triage: triage as Triage, cvss31: field('cvss31'), cvss40: field('cvss40'), duplicateOf: duplicate ? caseId(duplicate) : null, note: field('note') });
+      return;
+    }
+    case 'assign': {
+      const owner = field('owner')?.trim() ?? '';
+      if (owner !== '' && !/^\d{1,12}$/.test(owner)) throw new InputError('owner', 'must be a user number, or empty for nobody');
+      await tracker.assign(c.id, staff, owner === '' ? null : Number(owner));
+      return;
+    }
+    case 'assess': {
+      const exploited = field('exploited') ?? 'unknown';
+      if (!(EXPLOITED as readonly string[]).includes(exploited)) throw new InputError('exploited', `must be one of ${EXPLOITED.join(', ')}`);
+      const people = field('peopleAffected')?.trim() ?? '';
+      if (people !== '' && !/^\d{1,12}$/.test(people)) throw new InputError('peopleAffected', 'must be a whole number, or empty when not known');
+      const list = (text: string | undefined, separator: RegExp) => (text ?? '').split(separator).map((s) => s.trim()).filter((s) => s !== '').slice(0, 200).map((s) => s.slice(0, 300));
+      const evidence = field('evidence')?.trim() ?? '';
+      await tracker.assess(c.id, staff, { operations: list(field('operations'), /\r?\n/), dataClasses: list(field('dataClasses'), /,/), peopleAffected: people === '' ? null : Number(people), exploited: exploited as Exploited, evidence: evidence === '' ? null : evidence.slice(0, 2000) });
+      return;
+    }
+    case 'attach-probe': {
+      const probe = checkProbe(field('probe'));
+      if (!probe) throw new InputError('probe', 'is required');
+      await tracker.attachProbe(c.id, staff, probe);
+      return;
+    }
+    case 'start-fix':
+      await tracker.startFix(c.id, staff);
+      return;
+    case 'submit-fix':
+      await tracker.submitFix(c.id, staff, field('note'));
+      return;
+    case 'verify':
+      await tracker.verify(c.id, staff);
+      return;
+    case 'override':
+      await tracker.override(c.id, staff, field('reason') ?? '');
+      return;
+    case 'disclose':
+      await tracker.disclose(c.id, staff);
+      return;
+    case 'message':
+      await tracker.message(c.id, staff, field('message') ?? '', field('internal') === '1' || field('internal') === 'true');
+      return;
+    case 'contest':
+      throw new TransitionError('only the reporter can contest');
+    default:
+      throw new InputError('action', `'${String(action).slice(0, 40)}' is not an action`);
+  }
+}
+
+/** What the advisory says of the case: the organisation publishes it, the reporter is not named without consent. */
+export function advisoryInput(service: DiscloseService, c: Case): AdvisoryInput {
+  const { settings, tracker } = service;
+  return { case: c, publisher: { name: settings.organization, namespace: settings.publicUrl, category: 'vendor' }, releasedAt: c.disclosedAt ?? tracker.now(), credit: null };
+}
