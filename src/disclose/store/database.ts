@@ -78,7 +78,10 @@ function adaptSqlite(sqlite: DatabaseSync): SqliteDatabase {
   return {
     close: () => { sqlite.close(); },
     prepare(sql) {
-      const statement = sqlite.prepare(sql);
+      // Kysely opens transactions with a plain BEGIN, which takes the write lock only at the first
+      // write: two processes that both read first then deadlock, and SQLite fails one at once,
+      // whatever the busy timeout. BEGIN IMMEDIATE takes it up front, and waits its turn.
+      const statement = sqlite.prepare(/^\s*begin\s*$/i.test(sql) ? 'BEGIN IMMEDIATE' : sql);
       return {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...(parameters as never[])),
