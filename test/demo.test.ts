@@ -70,7 +70,12 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
     assert.match(text, /^ {2}high +bola +GET \/api\/user\/\{id\} serves other members' age, gender/m);
   });
 
-  it('retests January\'s headline probe: the February fix fails, the real one passes', async () => {
+  it('files January\'s headline finding in the tracker, whose gate refuses the February fix and resolves the real one', async () => {
+    assert.match(text, /^was filed with its probe as VR-0001 in a disclosure tracker, scored high \(CVSS 7\.5\) and assigned\.$/m);
+    assert.ok(text.replace(/\s+/g, ' ').includes('The case went new → acknowledged → triaged → fixing → fix-submitted → verifying → fixing → fix-submitted → verifying → resolved.'));
+    assert.match(text, /^Audit trail: \d+ events, hash chain verified\. Advisory: /m);
+    const advisory = JSON.parse(await readFile(join(reports, 'VR-0001.csaf.json'), 'utf8')) as { document: { tracking: { id: string } } };
+    assert.equal(advisory.document.tracking.id, 'VR-0001');
     assert.match(text, /^ {2}authonly +FAIL +missing-authentication no longer reproduces, but the same data still leaks\n {25}another way \(bola/m);
     assert.match(text, /^ {2}fixed +PASS +6 checks find nothing on POST \/stats\/workouts\/details/m);
     const probe = join(reports, 'probes');

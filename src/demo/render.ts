@@ -128,22 +128,28 @@ export function renderExplore(io: Io): void {
   io.out(dim('  leakproof scan --config src/reference-api/leakproof.yaml --probes probes --format html --output report.html'));
   io.out(dim('  leakproof retest probes/FILE.json --config src/reference-api/leakproof.yaml'));
   io.out(dim('  leakproof gateway --config src/reference-api/gateway.yaml    (then scan --target http://127.0.0.1:8081)'));
+  io.out(dim('  leakproof disclose init --email you@example.com && leakproof disclose serve    (then open http://127.0.0.1:8090)'));
 }
 
 function renderRetests(verification: FixVerification, io: Io): void {
   const { bold, dim, red, green, yellow } = io.colors;
   const paint = { pass: green, fail: red, inconclusive: yellow };
+  const { disclosure } = verification;
   io.out('');
-  io.out(bold('Closing the report only when the fix holds: leakproof retest'));
+  io.out(bold('Closing the report only when the fix holds: leakproof disclose'));
   io.out(`January's finding "${verification.finding.title}"`);
-  io.out(`was written as a probe. Tried again, as anonymous and as every member, against each fix:`);
+  io.out(`was filed with its probe as ${bold(disclosure.reference)} in a disclosure tracker, scored ${disclosure.severity} (CVSS ${disclosure.score.toFixed(1)}) and assigned.`);
+  io.out('Each fix went through the verification gate, which retests the probe as anonymous and as every member:');
   for (const { mode, result } of verification.retests) {
     const head = `  ${mode.padEnd(9)} ${paint[result.verdict](bold(result.verdict.toUpperCase().padEnd(12)))} `;
     const [first = '', ...rest] = wrap(result.reason, 100 - 25);
     io.out(head + first);
     for (const line of rest) io.out(' '.repeat(25) + line.trimStart());
   }
+  for (const line of wrap(`The case went ${disclosure.states.join(' → ')}.`, 100)) io.out(line);
+  io.out(`Audit trail: ${String(disclosure.trail.events)} events, ${disclosure.trail.verified ? 'hash chain verified' : red('hash chain BROKEN')}. Advisory: ${disclosure.advisory}`);
   io.out(dim(`Probe: ${verification.probe}`));
+  io.out(dim(`Tracker: leakproof disclose serve --store sqlite:${disclosure.store}`));
 }
 
 /** The story the table tells, in sentences built from what the replay measured. */

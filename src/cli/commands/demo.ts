@@ -16,8 +16,9 @@ Replays the 2021 Peloton API leak with nothing to set up. It starts the embedded
 each stage of the incident (leaky, the auth-only "fix", fixed), sends the incident's requests as an
 anonymous caller, a newly signed-up member and the owner, and shows what each one got of a private
 rider's data. Then it scans each stage with leakproof scan and writes an HTML report per stage.
-Then it writes January's headline finding as a probe and retests it against both fixes, the way
-a disclosure tracker verifies a fix before closing a report. Last, it turns January's findings
+Then it files January's headline finding, with its probe, as a report in an embedded disclosure
+tracker and puts both fixes through its verification gate: the February "fix" is refused, the
+real one resolves the case. Last, it turns January's findings
 into a gateway policy (leakproof suggest), puts the gateway in front of the February API, and
 scans through it. Everything runs on 127.0.0.1 and stops when the demo ends.
 
@@ -39,7 +40,7 @@ export const demoCommand: Command = {
     const replay = await replayIncident(progress('Replaying the incident against'));
     const reportDir = values['report-dir'] ?? join(tmpdir(), 'leakproof-demo');
     const scans = await scanEveryMode(reportDir, progress('Scanning'));
-    const verification = await verifyFixes(scans, join(reportDir, 'probes'), progress('Retesting January\'s probe against'));
+    const verification = await verifyFixes(scans, reportDir, progress('Verifying a fix, through the disclosure tracker\'s gate, against'));
     io.status('Putting a gateway with the suggested policy in front of the reference API in authonly mode...');
     const gatewayFix = await fixWithGateway(scans, reportDir);
     io.status(undefined);
@@ -49,7 +50,7 @@ export const demoCommand: Command = {
         rows: replay.rows.map((r) => ({ route: r.probe.name, method: r.probe.method, path: r.probe.path, caller: r.caller, outcomes: r.outcomes })),
         scans: scans.map((s) => ({ mode: s.mode, report: s.report, requests: s.summary.requests, findings: s.findings.map((f) => ({ checkId: f.checkId, severity: f.severity, operation: f.operation?.id, title: f.title })) })),
         gateway: gatewayFix ?? null,
-        verification: verification ? { probe: verification.probe, finding: verification.finding.title, retests: verification.retests.map(({ mode, result }) => ({ mode, verdict: result.verdict, reason: result.reason })) } : null,
+        verification: verification ? { probe: verification.probe, finding: verification.finding.title, case: verification.disclosure, retests: verification.retests.map(({ mode, result }) => ({ mode, verdict: result.verdict, reason: result.reason })) } : null,
       }, null, 2));
     } else {
       renderReplay(replay, io);
