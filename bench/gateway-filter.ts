@@ -20,8 +20,8 @@ const SHARE = process.env.BENCH_QUICK === '1' ? 0.25 : 1;
 
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: gateway-filter.ts CONFIG');
-// No request reaches the upstream: only the compiled policy is used.
-const config = await loadConfig(join(import.meta.dirname, file), { ...process.env, BENCH_UPSTREAM: 'http://127.0.0.1:9' });
+// No request reaches the upstream, and the access log is not opened: only the compiled policy is used.
+const config = await loadConfig(join(import.meta.dirname, file), { ...process.env, BENCH_UPSTREAM: 'http://127.0.0.1:9', BENCH_ACCESS_LOG: 'unused.db' });
 const prepared = await prepareGateway(config);
 const found = prepared.policies.get('getUser');
 if (!found) throw new Error(`${file} has no policy for getUser`);

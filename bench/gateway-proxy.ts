@@ -23,7 +23,8 @@ async function startFastify(upstream: string): Promise<{ url: string; close(): P
 async function startLeakproof(file: string, upstream: string): Promise<{ url: string; close(): Promise<void> }> {
   const { loadConfig } = await import('../src/core/config.ts');
   const { prepareGateway, startGateway } = await import('../src/gateway/index.ts');
-  // The bench configurations name the upstream (and its JWKS) through ${BENCH_UPSTREAM}.
+  // The bench configurations name the upstream (and its JWKS) through ${BENCH_UPSTREAM}, and the
+  // full policy's access log through ${BENCH_ACCESS_LOG}, which the parent sets.
   const config = await loadConfig(join(import.meta.dirname, file), { ...process.env, BENCH_UPSTREAM: upstream });
   return startGateway(await prepareGateway(config, { host: '127.0.0.1', port: 0 }));
 }

@@ -3,7 +3,8 @@
  * (bench/gateway-upstream.ts) answered directly, through nginx `proxy_pass` (keep-alive upstream,
  * one worker), through `@fastify/http-proxy` (the bare Node proxy), through Leakproof as a
  * pass-through (bench/gateway-passthrough.yaml) and through Leakproof with a full policy
- * (bench/gateway-policy.yaml: JWT, a view per record chosen by CEL, undeclared fields stripped).
+ * (bench/gateway-policy.yaml: JWT, a view per record chosen by CEL, undeclared fields stripped, and
+ * the access log in an SQLite file in a temporary directory).
  *
  * Load comes from Debian's `wrk` (bench/gateway-wrk.lua) pinned with taskset to core 0, and this
  * process runs there too; the upstream and the proxies are pinned to core 1, so a proxy and its
@@ -17,8 +18,11 @@
  *   3. Filtering cost against body size: section 1's CPU per request, and the policy's filter
  *      alone, without sockets (bench/gateway-filter.ts).
  *   4. Soak: Leakproof with the full policy at peak, sizes mixed, RSS sampled at intervals.
- * Run: `node bench/gateway.ts` (about 11 minutes; part of `npm run bench`). BENCH_QUICK=1 runs
- * short cells and a 30 s soak (about 2.5 minutes), for a check that everything works.
+ *   5. All cores: nothing pinned, wrk with two threads; nginx with a worker per core, Leakproof
+ *      pass-through and full policy as `leakproof gateway --workers N` (one per core), in front of
+ *      an upstream of their own, also unpinned.
+ * Run: `node bench/gateway.ts` (about 16 minutes; part of `npm run bench`). BENCH_QUICK=1 runs
+ * short cells and a 30 s soak (about 4 minutes), for a check that everything works.
  * BENCH_RUNS=3 measures sections 1 and 2 three times in turns and keeps each cell's median.
  * BENCH_PROFILE=DIR runs none of that: it profiles Leakproof at peak load instead (node --cpu-prof),
  * one profile per configuration and size in DIR, and prints where the time went.
@@ -26,12 +30,13 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Person, SizeKb } from './gateway-people.ts';
 import { CALLER, PEOPLE, person, SIZES_KB } from './gateway-people.ts';
@@ -43,7 +48,7 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 const TIMING = QUICK ? { warmupS: 1, cellS: 3, soakS: 30, soakSampleS: 3 } : { warmupS: 3, cellS: 10, soakS: 300, soakSampleS: 15 };
 /** The same for every server, enough to keep a single-core server saturated. */
 const CONNECTIONS = 64;
-const CORES = { load: '0', servers: '1' };
+const CORES = { load: '0', servers: '1', all: `0-${cpus().length - 1}` };
 const TARGETS = { passthroughOverNginx: 0.7, policyOverNginx: 0.5, addedP99Ms: 1 };
 /** Memory is called flat when the trend over the soak (after its first fifth) adds less than this. */
 const FLAT = { fraction: 0.05, minMb: 5 };
@@ -56,6 +61,16 @@ const LEAKPROOF = {
 
 type ServerName = 'direct' | 'nginx' | 'fastify' | 'passthrough' | 'policy';
 
+/** Where a server runs and how wrk loads it: one core each (sections 1–4), or every core (section 5). */
+interface Placement {
+  core: string;
+  wrkCore: string;
+  wrkThreads: number;
+}
+
+const PINNED: Placement = { core: CORES.servers, wrkCore: CORES.load, wrkThreads: 1 };
+const UNPINNED: Placement = { core: CORES.all, wrkCore: CORES.all, wrkThreads: 2 };
+
 interface Server {
   name: ServerName;
   label: string;
@@ -64,6 +79,7 @@ interface Server {
   pids(): number[];
   /** Sent as a bearer token by wrk: only the full policy needs one. */
   token: string | undefined;
+  placement: Placement;
   stop(): Promise<void>;
 }
 
@@ -125,9 +141,10 @@ async function stopChild(child: ChildProcess, stop: () => void): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A bench script in its own Node process on the servers' core; it reports `{ url }` over IPC. */
-async function startNode(script: string, args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = pinned(CORES.servers, process.execPath, [...nodeArgs, join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** A bench script in its own Node process on `core`; it reports `{ url }` over IPC. */
+async function startNode(script: string, args: string[], options: { nodeArgs?: string[]; core?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; url: string }> {
+  const { nodeArgs = [], core = CORES.servers, env = process.env } = options;
+  const child = pinned(core, process.execPath, [...nodeArgs, join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (message) => { resolve((message as { url: string }).url); });
     child.once('exit', (code) => { reject(new Error(`${script} exited with ${String(code)} before it listened`)); });
@@ -135,9 +152,31 @@ async function startNode(script: string, args: string[], nodeArgs: string[] = []
   return { child, url };
 }
 
-async function nodeServer(name: ServerName, label: string, args: string[], token?: string, nodeArgs: string[] = []): Promise<Server> {
-  const { child, url } = await startNode('gateway-proxy.ts', args, nodeArgs);
-  return { name, label, url, token, pids: () => [child.pid ?? 0], stop: () => stopChild(child, () => { child.disconnect(); }) };
+async function nodeServer(name: ServerName, label: string, args: string[], token?: string, options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
+  const { child, url } = await startNode('gateway-proxy.ts', args, options);
+  return { name, label, url, token, placement: PINNED, pids: () => [child.pid ?? 0], stop: () => stopChild(child, () => { child.disconnect(); }) };
+}
+
+/**
+ * `leakproof gateway --workers N` as an operator would run it, from the command line, on every
+ * core: the primary forks the workers and node:cluster hands them the connections.
+ */
+async function leakproofCluster(name: 'passthrough' | 'policy', upstream: string, workers: number, env: NodeJS.ProcessEnv, token?: string): Promise<Server> {
+  const { label, config } = LEAKPROOF[name];
+  const cli = join(import.meta.dirname, '..', 'bin', 'leakproof.js');
+  const args = [cli, 'gateway', '--config', join(import.meta.dirname, config), '--workers', String(workers), '--host', '127.0.0.1', '--port', '0'];
+  const child = pinned(UNPINNED.core, process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_UPSTREAM: upstream } });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const found = /Gateway listening on (\S+),/.exec(output)?.[1];
+      if (found !== undefined) resolve(found);
+    });
+    child.once('exit', (code) => { reject(new Error(`leakproof gateway --workers ${workers} exited with ${String(code)} before it listened:\n${output}`)); });
+  });
+  const primary = child.pid ?? 0;
+  return { name, label: `${label}, ${workers} workers`, url, token, placement: UNPINNED, pids: () => [primary, ...childPids(primary)], stop: () => stopChild(child, () => child.kill('SIGTERM')) };
 }
 
 function freePort(): Promise<number> {
@@ -156,15 +195,15 @@ function freePort(): Promise<number> {
  * worker, no access log. Its buffers hold a 100 KB answer in memory (the defaults, 8 x 4 KB,
  * would spool it to a temporary file, which is not what the other proxies do).
  */
-async function startNginx(dir: string, upstream: string): Promise<Server> {
+async function startNginx(dir: string, upstream: string, workers = 1): Promise<Server> {
   const port = await freePort();
-  const prefix = join(dir, 'nginx');
+  const prefix = join(dir, `nginx-${workers}`);
   rmSync(prefix, { recursive: true, force: true });
   mkdirSync(join(prefix, 'temp'), { recursive: true });
   const config = join(prefix, 'nginx.conf');
   const temp = (name: string): string => `${name} ${join(prefix, 'temp', name)};`;
   writeFileSync(config, `
-worker_processes 1;
+worker_processes ${workers};
 daemon off;
 pid ${join(prefix, 'nginx.pid')};
 error_log ${join(prefix, 'error.log')} warn;
@@ -185,7 +224,8 @@ http {
   }
 }
 `);
-  const child = pinned(CORES.servers, 'nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const placement = workers === 1 ? PINNED : UNPINNED;
+  const child = pinned(placement.core, 'nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${readFileSync(join(prefix, 'error.log'), 'utf8')}`);
@@ -198,7 +238,7 @@ http {
     }
   }
   const master = child.pid ?? 0;
-  return { name: 'nginx', label: 'nginx proxy_pass', url, token: undefined, pids: () => [master, ...childPids(master)], stop: () => stopChild(child, () => child.kill('SIGTERM')) };
+  return { name: 'nginx', label: workers === 1 ? 'nginx proxy_pass' : `nginx proxy_pass, ${workers} workers`, url, token: undefined, placement, pids: () => [master, ...childPids(master)], stop: () => stopChild(child, () => child.kill('SIGTERM')) };
 }
 
 function childPids(parent: number): number[] {
@@ -240,9 +280,9 @@ function resetPeaks(pids: readonly number[]): void {
 const megabytes = (pids: readonly number[], field: 'VmRSS' | 'VmHWM'): number => (pids.length === 0 ? Number.NaN : pids.reduce((sum, pid) => sum + statusKb(pid, field), 0) / 1024);
 
 async function wrk(server: Server, seconds: number, sizes: readonly SizeKb[], pauseMs = 0): Promise<WrkResult> {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', WRK_SCRIPT, server.url];
+  const args = [`-t${server.placement.wrkThreads}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', WRK_SCRIPT, server.url];
   const env = { ...process.env, BENCH_KB: sizes.join(','), BENCH_PEOPLE: String(PEOPLE), BENCH_TOKEN: server.token ?? '', BENCH_PAUSE_MS: String(pauseMs) };
-  const child = pinned(CORES.load, 'wrk', args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const child = pinned(server.placement.wrkCore, 'wrk', args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   await exited(child);
@@ -301,6 +341,24 @@ async function checkAnswers(servers: readonly Server[], token: string): Promise<
   const policy = servers.find((s) => s.name === 'policy');
   if (policy && (await fetch(`${policy.url}/api/user/u001?kb=1`)).status !== 401) throw new Error('the full policy let a request without a token through');
   if (policy && (await fetch(`${policy.url}/api/user/u001?kb=1`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } })).status !== 401) throw new Error('the full policy let a forged token through');
+}
+
+function recordsIn(file: string): number {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM access_records').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** The full policy's answers reach its access log: one record for each person it sent, within its batching delay. */
+async function checkAccessLog(file: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    if (existsSync(file) && recordsIn(file) >= 4) return;
+    await sleep(100);
+  }
+  throw new Error(`the full policy's access log (${file}) did not record the four answers it sent`);
 }
 
 function header(): void {
@@ -442,17 +500,60 @@ async function soak(server: Server): Promise<void> {
 }
 
 /**
+ * Section 5: every server on every core, as one would deploy it on this machine, and wrk there
+ * too. The upstream is a fresh one, unpinned; the servers of sections 1–4 sit idle meanwhile.
+ * Leakproof runs from the command line with `--workers` (one per core), nginx with as many
+ * worker processes. The CPU per request counts every process of the proxy.
+ */
+async function allCores(dir: string, jwks: string, token: string): Promise<void> {
+  const workers = cpus().length;
+  console.log(`\n## 5. All ${workers} cores: nothing pinned, wrk -t${UNPINNED.wrkThreads} -c${CONNECTIONS} on the same cores; nginx and Leakproof with ${workers} workers each, one upstream process`);
+  console.log('size | server | req/s | p50 ms | p99 ms | proxy CPU µs/req | upstream CPU µs/req | proxy peak RSS MB | errors');
+  const upstream = await startNode('gateway-upstream.ts', [jwks], { core: CORES.all });
+  const upstreamPid = upstream.child.pid ?? 0;
+  const accessLog = join(dir, 'access-cluster.db');
+  const servers: Server[] = [];
+  try {
+    servers.push(
+      { name: 'direct', label: 'direct upstream', url: upstream.url, token: undefined, placement: UNPINNED, pids: () => [], stop: () => Promise.resolve() },
+      await startNginx(dir, upstream.url, workers),
+      await leakproofCluster('passthrough', upstream.url, workers, process.env),
+      await leakproofCluster('policy', upstream.url, workers, { ...process.env, BENCH_ACCESS_LOG: accessLog }, token),
+    );
+    await checkAnswers(servers, token);
+    const cells = new Map<string, Cell>();
+    for (const kb of SIZES_KB) {
+      for (const server of servers) {
+        const measured = await cell(server, upstreamPid, [kb]);
+        cells.set(`${server.name} ${kb}`, measured);
+        console.log([`${kb} KB`, server.label, fixed(measured.rps), fixed(measured.p50Ms, 2), fixed(measured.p99Ms, 2), fixed(measured.proxyCpuUs), fixed(measured.upstreamCpuUs), fixed(measured.peakMb), measured.errors].join(' | '));
+      }
+    }
+    const rps = (name: ServerName, kb: SizeKb): number => cells.get(`${name} ${kb}`)?.rps ?? Number.NaN;
+    console.log('size | nginx / direct | pass-through / nginx | full policy / nginx');
+    for (const kb of SIZES_KB) console.log([`${kb} KB`, fixed(rps('nginx', kb) / rps('direct', kb), 2), fixed(rps('passthrough', kb) / rps('nginx', kb), 2), fixed(rps('policy', kb) / rps('nginx', kb), 2)].join(' | '));
+    // The workers flush their batches as they stop; the count is read after they have.
+    for (const server of servers.reverse()) await server.stop();
+    servers.length = 0;
+    console.log(`# access log of the full policy's workers: ${recordsIn(accessLog)} records in SQLite`);
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    await stopChild(upstream.child, () => { upstream.child.disconnect(); });
+  }
+}
+
+/**
  * BENCH_PROFILE=DIR: each Leakproof configuration alone at peak load, at 1 and 100 KB, in a
  * process started for that cell under `node --cpu-prof` (start-up and warm-up are in the profile
  * too), and where its time went.
  */
-async function profile(upstream: string, upstreamPid: number, token: string, dir: string): Promise<void> {
+async function profile(upstream: string, upstreamPid: number, token: string, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
   console.log(`\n## CPU profiles of Leakproof at peak load (written to ${dir})`);
   for (const name of ['passthrough', 'policy'] as const) {
     for (const kb of [1, 100] as const) {
       const file = `${name}-${kb}kb.cpuprofile`;
       const { label, config } = LEAKPROOF[name];
-      const server = await nodeServer(name, label, ['leakproof', config, upstream], name === 'policy' ? token : undefined, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`]);
+      const server = await nodeServer(name, label, ['leakproof', config, upstream], name === 'policy' ? token : undefined, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`], env });
       let measured: Cell;
       try {
         measured = await cell(server, upstreamPid, [kb]);
@@ -470,6 +571,8 @@ async function main(): Promise<void> {
   execFileSync('taskset', ['-a', '-p', '-c', CORES.load, String(process.pid)], { stdio: 'ignore' });
   header();
   const dir = mkdtempSync(join(tmpdir(), 'leakproof-gateway-bench-'));
+  const accessLog = join(dir, 'access.db');
+  const env = { ...process.env, BENCH_ACCESS_LOG: accessLog };
   const { privateKey, publicKey } = await generateKeyPair(TOKEN.algorithm);
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: TOKEN.algorithm, use: 'sig' }] };
   const token = await new SignJWT({}).setProtectedHeader({ alg: TOKEN.algorithm, kid: 'bench' }).setIssuer(TOKEN.issuer).setAudience(TOKEN.audience)
@@ -479,18 +582,19 @@ async function main(): Promise<void> {
     const upstream = await startNode('gateway-upstream.ts', [JSON.stringify(jwks)]);
     const upstreamPid = upstream.child.pid ?? 0;
     // The direct "server" is the upstream itself: stopping it stops the upstream, after every proxy.
-    servers.push({ name: 'direct', label: 'direct upstream', url: upstream.url, token: undefined, pids: () => [], stop: () => stopChild(upstream.child, () => { upstream.child.disconnect(); }) });
+    servers.push({ name: 'direct', label: 'direct upstream', url: upstream.url, token: undefined, placement: PINNED, pids: () => [], stop: () => stopChild(upstream.child, () => { upstream.child.disconnect(); }) });
     if (PROFILE_DIR !== undefined) {
-      await profile(upstream.url, upstreamPid, token, PROFILE_DIR);
+      await profile(upstream.url, upstreamPid, token, PROFILE_DIR, env);
       return;
     }
     servers.push(
       await startNginx(dir, upstream.url),
       await nodeServer('fastify', '@fastify/http-proxy', ['fastify', upstream.url]),
       await nodeServer('passthrough', LEAKPROOF.passthrough.label, ['leakproof', LEAKPROOF.passthrough.config, upstream.url]),
-      await nodeServer('policy', LEAKPROOF.policy.label, ['leakproof', LEAKPROOF.policy.config, upstream.url], token),
+      await nodeServer('policy', LEAKPROOF.policy.label, ['leakproof', LEAKPROOF.policy.config, upstream.url], token, { env }),
     );
     await checkAnswers(servers, token);
+    await checkAccessLog(accessLog);
     console.log(`# RSS at start, MB: ${servers.filter((s) => s.name !== 'direct').map((s) => `${s.label} ${fixed(megabytes(s.pids(), 'VmRSS'))}`).join(', ')}`);
     const peaks = await peak(servers, upstreamPid);
     ratios(peaks);
@@ -499,6 +603,8 @@ async function main(): Promise<void> {
     filterAlone();
     const policy = servers.find((s) => s.name === 'policy');
     if (policy) await soak(policy);
+    console.log(`# access log: ${recordsIn(accessLog)} records in SQLite after sections 1–4`);
+    await allCores(dir, JSON.stringify(jwks), token);
     console.log(`\n# load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     // Proxies first, the upstream (servers[0]) last.

@@ -679,3 +679,21 @@ describe("the reference API's session tokens verify through its JWKS, as a gatew
     assertRefused(await auth.authenticate(bearer(foreign)), /no key of the JWKS matches/);
   });
 });
+
+describe('a remembered token stops being accepted when the issuer withdraws its key', () => {
+  const { idp, es, rs, authenticator, jwt } = fixture();
+
+  after(() => {
+    idp().keys = [es().jwk, rs().jwk];
+  });
+
+  it('once the JWKS is fetched again without the key, a token it verified before is refused', async () => {
+    const auth = await authenticator({ jwt: jwt() }, { jwksCooldownMs: 0 });
+    const token = await sign(es(), claims(idp().url));
+    assertPrincipal(await auth.authenticate(bearer(token)), { kind: 'jwt' });
+    idp().keys = [rs().jwk];
+    // A kid the keys do not have makes the gateway fetch them again.
+    assertRefused(await auth.authenticate(bearer(await sign(await signingKey('ES256', 'unknown'), claims(idp().url)))), /no key of the JWKS matches/);
+    assertRefused(await auth.authenticate(bearer(token)), /no key of the JWKS matches/);
+  });
+});

@@ -72,6 +72,12 @@ describe('CEL conditions compile once and fail closed', () => {
     assert.equal(await visible.test({ principal: alice, request, resource: { id: 'c1', is_profile_private: false } }), true, 'a public profile');
   });
 
+  it('knows which conditions may call a lookup, so that only those are given the caller\'s credentials', () => {
+    assert.equal(cel.compile('principal.sub in followers(resource.id)').asksLookups, true);
+    assert.equal(cel.compile('resource.id == principal.sub').asksLookups, false);
+    assert.equal(cel.compile('resource.followers_count > 3').asksLookups, false, 'a field that only starts like a lookup');
+  });
+
   it('counts an error at run time as false: a missing key, a failing lookup', async () => {
     assert.equal(await cel.compile('resource.is_profile_private == false').test({ principal: alice, request, resource: {} }), false);
     const failing = createExpressionCompiler({ followers: () => Promise.reject(new Error('upstream down')) });

@@ -23,6 +23,11 @@ export interface Condition {
   /** The text as written in the configuration. */
   source: string;
   /**
+   * Whether the condition may call a configured lookup. Such a call needs the caller's
+   * credentials at hand (lookups.ts); other conditions are spared setting them up.
+   */
+  asksLookups: boolean;
+  /**
    * True or false; any error or a non-boolean result is false. A promise only when the condition
    * waits for a lookup: most decide at once, and a policy runs them for every record of an answer.
    */
@@ -62,6 +67,7 @@ export function createExpressionCompiler(lookups: Readonly<Record<string, Lookup
   for (const [name, lookup] of Object.entries(lookups)) {
     environment = environment.registerFunction(`${name}(string): dyn`, lookup);
   }
+  const lookupNames = new Set(Object.keys(lookups));
   return {
     compile(source) {
       let program: (activation: Activation) => unknown;
@@ -75,6 +81,7 @@ export function createExpressionCompiler(lookups: Readonly<Record<string, Lookup
       if (checked.type !== 'bool' && checked.type !== 'dyn') throw new ExpressionError(`the condition gives ${checked.type}, not bool`, source);
       return {
         source,
+        asksLookups: namesIn(source).some((name) => lookupNames.has(name)),
         test(activation) {
           let result: unknown;
           try {
@@ -87,6 +94,11 @@ export function createExpressionCompiler(lookups: Readonly<Record<string, Lookup
       };
     },
   };
+}
+
+/** Every identifier-like word of the source, in strings and comments too: a word too many only costs a little time. */
+function namesIn(source: string): string[] {
+  return source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
 }
 
 function firstLine(error: unknown): string {

@@ -6,6 +6,24 @@
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+/**
+ * One child metric per combination of label values, looked up once: prom-client otherwise hashes
+ * the label object of every observation, and the gateway makes several per request. Operations,
+ * statuses and decisions are few, so the memo stays small.
+ */
+function labelled<Labels extends (string | number)[], Child>(child: (...labels: Labels) => Child): (...labels: Labels) => Child {
+  const children = new Map<string, Child>();
+  return (...labels) => {
+    const key = labels.join('\u0000');
+    let found = children.get(key);
+    if (found === undefined) {
+      found = child(...labels);
+      children.set(key, found);
+    }
+    return found;
+  };
+}
+
 export interface GatewayMetrics {
   registry: Registry;
   /** One answer sent: `operation` is `unrouted` when the path matched nothing. */
@@ -40,14 +58,17 @@ export function createGatewayMetrics(): GatewayMetrics {
   const upstream = new Counter({ name: 'leakproof_gateway_upstream_failures_total', help: 'Upstream answers the gateway could not use: timeouts, errors, invalid bodies.', labelNames: ['kind'], registers: [registry] });
   const blocks = new Counter({ name: 'leakproof_gateway_enumeration_blocks_total', help: 'Principals blocked for receiving too many people\'s records.', registers: [registry] });
   const reloads = new Counter({ name: 'leakproof_gateway_reloads_total', help: 'Configuration reloads, by result.', labelNames: ['result'], registers: [registry] });
+  const answers = labelled((operation: string, status: number) => requests.labels(operation, String(status)));
+  const durations = labelled((operation: string) => duration.labels(operation));
+  const decided = labelled((operation: string, decision: string) => decisions.labels(operation, decision));
   return {
     registry,
     answered(operation, status, seconds) {
-      requests.inc({ operation, status: String(status) });
-      duration.observe({ operation }, seconds);
+      answers(operation, status).inc();
+      durations(operation).observe(seconds);
     },
     decided(operation, decision, count) {
-      decisions.inc({ operation, decision });
+      decided(operation, decision).inc();
       if (count > 0) removed.inc({ operation }, count);
     },
     upstreamFailed: (kind) => { upstream.inc({ kind }); },

@@ -29,6 +29,11 @@ export interface OperationPolicy {
   views: ViewRule[] | undefined;
 }
 
+/** Whether any of the policy's conditions may call a lookup, which needs the caller's credentials at hand. */
+export function asksLookups(policy: OperationPolicy): boolean {
+  return policy.allow.asksLookups || policy.show?.asksLookups === true || policy.views?.some((rule) => rule.when?.asksLookups === true) === true;
+}
+
 /** The answer as it may leave, and what went into it (for the access log). */
 export interface FilteredAnswer {
   /** Undefined when the answer itself is a record the caller may not see. */

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { Operation } from '../core/model.ts';
 import type { Principal, RequestHeaders } from './authentication/index.ts';
 import type { FilteredAnswer, OperationPolicy } from './policy.ts';
-import { filterAnswer } from './policy.ts';
+import { asksLookups, filterAnswer } from './policy.ts';
 import type { Router } from './router.ts';
 import type { Upstream, UpstreamAnswer } from './upstream.ts';
 import { UpstreamError } from './upstream.ts';
@@ -131,9 +131,9 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     refuse(pipeline, response, 401, authentication.reason); return;
   }
   const { principal } = authentication;
-  let body: { raw: Buffer | undefined; json: unknown };
+  let body: RequestBody = NO_BODY;
   try {
-    body = await readBody(request, pipeline.limits.requestBodyBytes);
+    if (declaresBody(request)) body = await readBody(request, pipeline.limits.requestBodyBytes);
   } catch (error) {
     refuse(pipeline, response, error instanceof GatewayRefusal ? error.status : 400, error instanceof Error ? error.message : String(error)); return;
   }
@@ -161,7 +161,7 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     limited(pipeline, response, admitted);
     return;
   }
-  const allowed = policy !== undefined && (await callerCredentials.run({ authorization }, () => policy.allow.test(context)));
+  const allowed = policy !== undefined && (await asCaller(policy, authorization, () => policy.allow.test(context)));
   if (!policy || !allowed) {
     access(principal.authenticated ? 403 : 401, undefined, 'deny');
     if (!principal.authenticated) response.setHeader('www-authenticate', 'Bearer');
@@ -198,7 +198,7 @@ async function handle(pipeline: GatewayPipeline, request: IncomingMessage, respo
     pipeline.metrics.upstreamFailed('invalid');
     refuse(pipeline, response, 502, `the upstream's answer to ${operation.id} is not valid JSON`); return;
   }
-  const filtered = await callerCredentials.run({ authorization }, () => filterAnswer(policy, json, context, answer.status));
+  const filtered = await asCaller(policy, authorization, () => filterAnswer(policy, json, context, answer.status));
   if (filtered.body === undefined) {
     access(404, filtered, 'deny');
     refuse(pipeline, response, 404, `the policy of ${operation.id} hides this record from ${principal.sub}`); return;
@@ -250,7 +250,30 @@ function duplicatedHeader(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<{ raw: Buffer | undefined; json: unknown }> {
+interface RequestBody {
+  raw: Buffer | undefined;
+  json: unknown;
+}
+
+const NO_BODY: RequestBody = Object.freeze({ raw: undefined, json: undefined });
+
+/**
+ * HTTP/1.1 requests carry a body only when they say so (RFC 9112 §6.3): most are GETs that do
+ * not, and reading their empty stream would cost an async iterator each.
+ */
+function declaresBody(request: IncomingMessage): boolean {
+  return request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Lookups made as the caller read the caller's credentials from `callerCredentials`; entering it
+ * costs a context switch that policies without lookups need not pay.
+ */
+function asCaller<T>(policy: OperationPolicy, authorization: string | undefined, decide: () => T): T {
+  return asksLookups(policy) ? callerCredentials.run({ authorization }, decide) : decide();
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<RequestBody> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new GatewayRefusal(413, `the request body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -260,7 +283,7 @@ async function readBody(request: IncomingMessage, limit: number): Promise<{ raw:
     if (size > limit) throw new GatewayRefusal(413, `the request body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  if (size === 0) return { raw: undefined, json: undefined };
+  if (size === 0) return NO_BODY;
   const raw = Buffer.concat(chunks, size);
   const type = request.headers['content-type'] ?? '';
   if (!JSON_TYPE.test(type)) throw new GatewayRefusal(415, 'request bodies must be JSON');

@@ -21,6 +21,10 @@ export interface AuthenticatorOptions {
   fetchTimeoutMs?: number | undefined;
   /** How soon after a JWKS fetch a token with an unknown `kid` may cause another, in milliseconds. Default 30 000. */
   jwksCooldownMs?: number | undefined;
+  /** Verified tokens remembered until their `exp`, at most. Default 10 000; 0 checks every request's signature. */
+  verifiedTokens?: number | undefined;
+  /** The clock tokens are checked against, in milliseconds since the epoch; for tests. */
+  now?: (() => number) | undefined;
 }
 
 const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
@@ -28,12 +32,12 @@ const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 
 type Verify = (credential: string) => Authentication | Promise<Authentication>;
 
-async function jwtVerifier(config: JwtConfig, options: KeySetOptions): Promise<Verify> {
+async function jwtVerifier(config: JwtConfig, options: KeySetOptions, verifier: AuthenticatorOptions): Promise<Verify> {
   if (config.jwksUrl !== undefined && !URL.canParse(config.jwksUrl)) throw new ConfigError(`gateway.authentication.jwt.jwksUrl is not a URL: ${config.jwksUrl}`);
   const url = config.jwksUrl === undefined ? await discoverJwksUrl(config.issuer, options) : new URL(config.jwksUrl);
   const keys = createKeySet(url, options);
   await keys.load();
-  return createJwtVerifier(config, keys.resolve);
+  return createJwtVerifier(config, keys, { verifiedTokens: verifier.verifiedTokens, now: verifier.now });
 }
 
 interface Verifiers {
@@ -78,7 +82,7 @@ export async function createAuthenticator(config: AuthenticationConfig, options:
   const apiKeyHeader = config.apiKeys === undefined ? undefined : (config.apiKeys.header ?? DEFAULT_API_KEY_HEADER).toLowerCase();
   const verifiers: Verifiers = {
     apiKey: config.apiKeys === undefined ? undefined : createApiKeyVerifier(config.apiKeys),
-    bearer: config.jwt === undefined ? undefined : await jwtVerifier(config.jwt, keySetOptions),
+    bearer: config.jwt === undefined ? undefined : await jwtVerifier(config.jwt, keySetOptions, options),
     anonymous: config.anonymous ?? true,
   };
   return {

@@ -3,8 +3,8 @@
  * most once per cooldown, so a flood of made-up kids cannot turn into a flood of fetches), loaded
  * once at start so that a wrong URL stops the gateway instead of refusing every caller.
  */
-import { createRemoteJWKSet, customFetch, errors } from 'jose';
-import type { JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwksCache } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { AuthenticationSetupError } from './errors.ts';
 import type { FetchLimits } from './fetch.ts';
 import { describeFetchFailure, fetchOk } from './fetch.ts';
@@ -22,6 +22,29 @@ export interface KeySet {
   readonly resolve: JWTVerifyGetKey;
   /** Fetches the keys now; rejects with `AuthenticationSetupError` naming the URL. */
   load(): Promise<void>;
+  /** Counts the key sets taken into use: it changes the moment new keys replace the old ones. */
+  readonly generation: number;
+  /** False once the keys are older than jose's cache age and the next token would fetch them again. */
+  readonly fresh: boolean;
+}
+
+/**
+ * Where jose stores each key set it fetched, at the moment it starts using it: writing `jwks`
+ * here is the one signal that the keys changed. It starts empty (and stale), so jose ignores it.
+ */
+class KeyGenerations {
+  uat = 0;
+  generation = 0;
+  #jwks: JSONWebKeySet = { keys: [] };
+
+  get jwks(): JSONWebKeySet {
+    return this.#jwks;
+  }
+
+  set jwks(value: JSONWebKeySet) {
+    this.#jwks = value;
+    this.generation += 1;
+  }
 }
 
 /** Errors about the token's choice of key, as opposed to failures to get the keys at all. */
@@ -40,12 +63,20 @@ const KEY_SELECTION_ERRORS: ReadonlySet<string> = new Set([
  * await jwtVerify(token, keys.resolve, { algorithms: ['ES256'] });
  */
 export function createKeySet(url: URL, options: KeySetOptions): KeySet {
+  const generations = new KeyGenerations();
   const remote = createRemoteJWKSet(url, {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
+    [jwksCache]: generations,
     [customFetch]: (resource, init) => fetchOk(resource, { headers: init.headers, signal: AbortSignal.any([init.signal, options.signal]) }),
   });
   return {
+    get generation() {
+      return generations.generation;
+    },
+    get fresh() {
+      return remote.fresh;
+    },
     async resolve(header, token) {
       try {
         return await remote(header, token);
