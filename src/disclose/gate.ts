@@ -37,3 +37,21 @@ export function judge(result: RetestResult): GateOutcome {
   if (!asked('user')) return { ...base, verdict: 'inconclusive', reason: 'the retest asked no member without administrator rights: configure at least two member identities in the scan section' };
   return { ...base, verdict: 'pass', reason: result.reason };
 }
+
+/**
+ * Who a retest asked and how the probed operation answered each, from a verification's stored
+ * evidence: what shows a person that anonymous callers and members were refused.
+ *
+ * @example
+ * ```ts
+ * callersAsked(verification.evidence) // ['anonymous: 401 ×5', 'erin (user): 200 ×7']
+ * ```
+ */
+export function callersAsked(evidence: unknown): string[] {
+  const callers = (evidence as Partial<RetestResult> | null)?.callers;
+  if (!Array.isArray(callers)) return [];
+  return callers.map((c) => {
+    const answers = Object.entries(c.answers).map(([status, count]) => `${status} ×${String(count)}`).join(', ');
+    return `${c.name}${c.role === 'anonymous' ? '' : ` (${c.role})`}: ${answers || 'not asked'}`;
+  });
+}

@@ -24,6 +24,8 @@ export interface Database {
   dialect: Dialect;
   /** Where, for messages: a file, or host/port/database, never a password. */
   label: string;
+  /** PostgreSQL: the schema the tables live in. */
+  schema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ async function openPostgres(store: string): Promise<Database> {
     throw new StoreError(`cannot reach the tracker's PostgreSQL database ${target.label}: ${(error as Error).message}`, { cause: error });
   }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', label: target.label, close: () => db.destroy() };
+  return { db, dialect: 'postgres', label: target.label, schema: target.schema, close: () => db.destroy() };
 }
 
 /** `node:sqlite` in the shape Kysely's SQLite dialect drives (better-sqlite3's). */

@@ -152,6 +152,8 @@ export async function migrate(database: Database): Promise<void> {
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Without it Kysely looks for its tables in every schema, and takes another schema's for ours.
+    migrationTableSchema: database.schema,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error === undefined) return;

@@ -231,6 +231,14 @@ function routes(service: DiscloseService): ApiRoute[] {
   ];
 }
 
+function requireJson(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === 'application/json') {
+    done();
+    return;
+  }
+  void reply.status(415).send({ code: 'ERR_MEDIA_TYPE', message: 'send the body as application/json' });
+}
+
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
@@ -253,6 +261,8 @@ export function registerApi(app: FastifyInstance, service: DiscloseService): voi
       url,
       schema,
       config: route.operationId === 'submitReport' ? { rateLimit: { max: settings.limits.reportsPerHour, timeWindow: '1 hour' } } : {},
+      // A form on another site can post url-encoded or plain text without asking first, never JSON.
+      ...(route.body ? { preValidation: requireJson } : {}),
       handler: async (request, reply) => {
         const who: { case?: Case; user?: User } = {};
         if (route.auth !== 'none') {
@@ -284,13 +294,16 @@ export function openApiDocument(table: readonly ApiRoute[], publicUrl: string, o
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of table) {
     const parameters = [
-      ...Object.entries(route.params ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+      // Every path parameter names a case; the example (the first case filed) lets a client, and `leakproof scan`, fill the path.
+      ...Object.entries(route.params ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: { ...schema, example: 'VR-0001' } })),
       ...Object.entries(route.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
     ];
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       security: route.auth === 'none' ? [] : [{ [route.auth === 'reporter' ? 'trackingToken' : 'apiToken']: [] }],
+      // Staff operations are the administrators' side of the API: `leakproof scan` checks that reporters cannot call them.
+      ...(route.auth === 'staff' ? { 'x-leakproof-admin': true } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: openApiSchema(route.body) } } } } : {}),
       responses: Object.fromEntries(Object.entries(route.responses).map(([status, r]) => [status, { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: openApiSchema(r.schema) } } } : {}) }])),

@@ -48,7 +48,9 @@ export async function buildDiscloseApp(service: DiscloseService, options: AppOpt
     ajv: { customOptions: { removeAdditional: false } },
   });
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] } },
+    // helmet's default upgrade-insecure-requests would send every form and the stylesheet of a
+    // tracker served over plain http (an internal host) to https, where nothing answers.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], upgradeInsecureRequests: secure ? [] : null } },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: secure,
   });

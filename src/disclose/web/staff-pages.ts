@@ -1,5 +1,6 @@
 /** What staff see: sign-in, the case list, a case with its clocks, thread, evidence and actions, users. */
 import type { Deadline } from '../clocks.ts';
+import { callersAsked } from '../gate.ts';
 import type { Action } from '../lifecycle.ts';
 import type { Case, Message, User, Verification } from '../model.ts';
 import type { ProgrammeMetrics } from '../metrics.ts';
@@ -74,7 +75,7 @@ ${c.state === 'resolved' || c.state === 'disclosed' ? html`<p>Advisory: <a href=
 <h3>Assessment</h3>
 <p>Operations: ${c.assessment.operations.join(', ') || '—'} · data: ${c.assessment.dataClasses.join(', ') || '—'} · people affected: ${c.assessment.peopleAffected ?? 'unknown'} · exploited: ${c.assessment.exploited}${c.assessment.evidence === null ? '' : html` · evidence: <code>${c.assessment.evidence}</code>`}</p>
 <h2>Verification</h2>
-${view.verifications.length === 0 ? html`<p>Not verified yet.</p>` : html`<table><thead><tr><th>When</th><th>Verdict</th><th>Why</th><th>Target</th></tr></thead><tbody>${view.verifications.map((v) => html`<tr><td>${when(v.at)}</td><td>${v.verdict}</td><td>${v.reason}</td><td>${v.target ?? '—'}</td></tr>`)}</tbody></table>`}
+${view.verifications.length === 0 ? html`<p>Not verified yet.</p>` : html`<table><thead><tr><th>When</th><th>Verdict</th><th>Why</th><th>Target</th><th>Asked</th></tr></thead><tbody>${view.verifications.map((v) => html`<tr><td>${when(v.at)}</td><td>${v.verdict}</td><td>${v.reason}</td><td>${v.target ?? '—'}</td><td>${callersAsked(v.evidence).map((asked) => html`${asked}<br>`)}</td></tr>`)}</tbody></table>`}
 <h2>Thread</h2>
 ${view.thread.map((m) => html`<div class="message${m.internal ? ' internal' : ''}"><div class="meta">${m.author === 'staff' ? name(m.userId) : m.author} · ${when(m.at)}${m.internal ? ' · internal note' : ''}</div>${prose(m.body)}</div>`)}
 <h2>History</h2>
