@@ -7,6 +7,7 @@ import { createGate } from './gate.ts';
 import type { Case } from './model.ts';
 import type { Mailer } from './notify/index.ts';
 import { createMailer, postWebhooks } from './notify/index.ts';
+import { OidcSignIn } from './oidc.ts';
 import type { DiscloseSettings } from './settings.ts';
 import { discloseSettings } from './settings.ts';
 import type { TrailEvent } from './store/trail.ts';
@@ -19,6 +20,8 @@ export interface DiscloseService {
   tracker: Tracker;
   sweeper: Sweeper;
   mailer: Mailer | undefined;
+  /** Staff sign-in through OpenID Connect, when configured. */
+  oidc: OidcSignIn | undefined;
   /** The link a reporter follows their case with. */
   trackingUrl(token: string): string;
   /** Mails the tracking link to a reporter who left an address; failures are reported, not thrown. */
@@ -81,6 +84,7 @@ export async function startDiscloseService(config: LeakproofConfig, options: Ser
     tracker,
     sweeper,
     mailer,
+    oidc: settings.oidc ? new OidcSignIn(settings.oidc) : undefined,
     trackingUrl: (token) => `${settings.publicUrl}/track/${token}`,
     sendReceipt(c, token) {
       if (c.contact === null) return;

@@ -16,6 +16,7 @@
 import type { LeakproofConfig } from '../core/config.ts';
 import { checkSection } from '../core/config.ts';
 import type { ClockPolicy } from './clocks.ts';
+import type { OidcSettings } from './oidc.ts';
 import { clocksConfigSchema, compileClockPolicy } from './clocks.ts';
 
 export interface DiscloseSettings {
@@ -39,6 +40,8 @@ export interface DiscloseSettings {
   limits: { bodyBytes: number; reportsPerHour: number; loginsPerMinute: number };
   /** Signs the CSRF cookie; a random one per process when unset (forms open before a restart then fail once). */
   secret: string | undefined;
+  /** Staff sign-in through an OpenID Connect provider, besides local passwords. */
+  oidc: OidcSettings | undefined;
 }
 
 const url = { type: 'string', pattern: '^https?://', maxLength: 2000 } as const;
@@ -94,6 +97,13 @@ export const discloseSectionSchema = {
       },
     },
     secret: { type: 'string', minLength: 32 },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['issuer', 'clientId', 'clientSecret'],
+      description: 'Staff sign-in through an OpenID Connect provider: existing accounts only, matched by verified email.',
+      properties: { issuer: url, clientId: { type: 'string', minLength: 1 }, clientSecret: { type: 'string', minLength: 1 }, label: { type: 'string', minLength: 1, maxLength: 60 } },
+    },
   },
 } as const;
 
@@ -108,6 +118,7 @@ type Section = Partial<{
   securityTxt: Partial<DiscloseSettings['securityTxt']>; contestWindowDays: number;
   verification: Partial<DiscloseSettings['verification']>; clocks: unknown; mail: DiscloseSettings['mail'];
   webhooks: DiscloseSettings['webhooks']; digestHour: number; limits: Partial<DiscloseSettings['limits']>; secret: string;
+  oidc: Omit<OidcSettings, 'label'> & { label?: string };
 }>;
 
 /** The settings from the configuration's `disclose` section; errors point at file:line. */
@@ -137,5 +148,6 @@ export function discloseSettings(config: LeakproofConfig): DiscloseSettings {
     digestHour: section.digestHour ?? 8,
     limits: { bodyBytes: section.limits?.bodyBytes ?? 262_144, reportsPerHour: section.limits?.reportsPerHour ?? 20, loginsPerMinute: section.limits?.loginsPerMinute ?? 10 },
     secret: section.secret,
+    oidc: section.oidc ? { ...section.oidc, label: section.oidc.label ?? 'single sign-on' } : undefined,
   };
 }

@@ -13,6 +13,7 @@ import { html } from './html.ts';
 import { errorNote, page, prose, severityBadge, stateBadge, when } from './layout.ts';
 
 export function loginPage(settings: DiscloseSettings, csrf: string, error?: string): Html {
+  const sso = settings.oidc ? html`<p><a id="oidc" href="/login/oidc">Sign in with ${settings.oidc.label}</a></p>` : '';
   return page({ title: 'Sign in', organization: settings.organization }, html`
 <h1>Staff sign-in</h1>
 ${errorNote(error)}
@@ -21,7 +22,8 @@ ${errorNote(error)}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
 <button type="submit">Sign in</button>
-</form>`);
+</form>
+${sso}`);
 }
 
 export interface CaseRow {

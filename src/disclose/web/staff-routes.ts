@@ -10,6 +10,7 @@ import type { Case, Exploited, Role, Triage, User } from '../model.ts';
 import { EXPLOITED, roleAtLeast, TRIAGES } from '../model.ts';
 import { checkProbe, InputError } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
+import type { OidcTransaction } from '../oidc.ts';
 import { SESSION_MS } from '../staff.ts';
 import { caseEvents } from '../store/trail.ts';
 import type { Staff } from '../tracker.ts';
@@ -22,6 +23,9 @@ declare module 'fastify' {
     staffUser?: User;
   }
 }
+
+/** The OpenID sign-in's state, nonce and PKCE verifier, between the two legs. */
+const OIDC_COOKIE = 'lp_oidc';
 
 type CaseRequest = FastifyRequest<{ Params: { id: string; action?: string } }>;
 
@@ -44,14 +48,39 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     return request.staffUser;
   };
 
+  const signIn = async (reply: FastifyReply, user: User) => {
+    const token = await tracker.staff.openSession(user);
+    void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_MS / 1000 });
+    return reply.redirect('/cases', 303);
+  };
+
   app.get('/login', (_request, reply) => sendPage(reply, loginPage(settings, reply.generateCsrf())));
   app.post('/login', { preHandler: csrf, config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (request, reply) => {
     const user = await tracker.staff.authenticate(formField(request, 'email') ?? '', formField(request, 'password') ?? '');
     if (!user) return sendPage(reply.status(401), loginPage(settings, reply.generateCsrf(), 'Wrong email or password.'));
-    const token = await tracker.staff.openSession(user);
-    void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_MS / 1000 });
-    return reply.redirect('/cases', 303);
+    return signIn(reply, user);
   });
+  const oidc = service.oidc;
+  if (oidc) {
+    const callback = () => `${settings.publicUrl}/login/oidc/callback`;
+    app.get('/login/oidc', { config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (_request, reply) => {
+      const { url, transaction } = await oidc.begin(callback());
+      // Lax, not Strict: the provider sends the browser back with a cross-site navigation.
+      void reply.setCookie(OIDC_COOKIE, JSON.stringify(transaction), { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/login/oidc', maxAge: 600 });
+      return reply.redirect(url, 303);
+    });
+    app.get('/login/oidc/callback', { config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (request, reply) => {
+      const stored = request.cookies[OIDC_COOKIE];
+      const unsigned = stored === undefined ? undefined : request.unsignCookie(stored);
+      void reply.clearCookie(OIDC_COOKIE, { path: '/login/oidc' });
+      if (!unsigned?.valid) return sendPage(reply.status(400), loginPage(settings, reply.generateCsrf(), 'The sign-in took too long or did not start here: try again.'));
+      const transaction = JSON.parse(unsigned.value) as OidcTransaction;
+      const identity = await oidc.finish(new URL(request.url, settings.publicUrl), transaction);
+      const user = (await tracker.staff.users()).find((u) => u.email === identity.email && !u.disabled);
+      if (!user) return sendPage(reply.status(403), loginPage(settings, reply.generateCsrf(), `There is no active account for ${identity.email}: ask an admin to add you.`));
+      return signIn(reply, user);
+    });
+  }
   app.post('/logout', { preHandler: csrf }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token !== undefined) await tracker.staff.closeSession(token);
