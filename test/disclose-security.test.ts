@@ -39,11 +39,13 @@ class Browser {
     this.base = base;
   }
 
-  async send(path: string, init: { method?: string; form?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  async send(path: string, init: { method?: string; form?: Record<string, string>; json?: unknown; multipart?: FormData; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    let body: string | undefined = init.body;
-    if (init.form) {
+    let body: string | FormData | undefined = init.body;
+    if (init.multipart) {
+      body = init.multipart;
+    } else if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     } else if (init.json !== undefined) {
@@ -603,6 +605,29 @@ describe('limits: body size, probe size, intake and sign-in rates', () => {
     assert.equal(api.status, 400);
     assert.match(api.text, /probe: is longer than 64000 characters/);
     assert.equal(await count(test.service.tracker, 'cases'), 0);
+  });
+
+  it('takes the probe as an uploaded file, within the same limit', async () => {
+    const probe = await headlineProbe();
+    const browser = new Browser(test.url);
+    const upload = async (file: string, fields: Record<string, string> = {}) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries({ ...REPORT, ...fields, _csrf: await browser.csrf() })) form.append(name, value);
+      form.append('probeFile', new Blob([file], { type: 'application/json' }), 'probe.json');
+      return browser.send('/report', { multipart: form });
+    };
+    const before = await count(test.service.tracker, 'cases');
+    const accepted = await upload(JSON.stringify(probe));
+    assert.equal(accepted.status, 201, accepted.text);
+    const [filed] = await test.service.tracker.listCases({ limit: 1 });
+    assert.deepEqual(filed?.probe, probe, 'the uploaded probe is stored as it was sent');
+    const large = await upload(JSON.stringify({ ...probe, padding: 'x'.repeat(64_001) }));
+    assert.equal(large.status, 413);
+    assert.ok(large.text.includes('Too large'));
+    const twice = await upload(JSON.stringify(probe), { probe: JSON.stringify(probe) });
+    assert.equal(twice.status, 400);
+    assert.ok(twice.text.includes('paste the probe or upload its file, not both'));
+    assert.equal(await count(test.service.tracker, 'cases'), before + 1, 'only the good upload was filed');
   });
 
   it('limits intake per address, from the form and from the API', async () => {

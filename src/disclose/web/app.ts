@@ -8,13 +8,14 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { LeakproofError } from '../../core/errors.ts';
 import { TransitionError } from '../lifecycle.ts';
-import { InputError } from '../report-input.ts';
+import { InputError, REPORT_LIMITS } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
 import { CaseNotFoundError, ConflictError } from '../tracker.ts';
 import { registerApi } from './api.ts';
@@ -57,6 +58,11 @@ export async function buildDiscloseApp(service: DiscloseService, options: AppOpt
   await app.register(fastifyCookie, { secret: settings.secret ?? randomBytes(32).toString('hex') });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure } });
   await app.register(fastifyFormbody, { bodyLimit: settings.limits.bodyBytes });
+  // The report form may carry its probe as a file: one file, no larger than a pasted probe may be.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: REPORT_LIMITS.probe, files: 1, fields: 20, parts: 21, fieldSize: settings.limits.bodyBytes, headerPairs: 100 },
+  });
   await app.register(fastifyRateLimit, { global: false });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -101,6 +107,14 @@ export function formField(request: FastifyRequest, name: string): string | undef
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new InputError(name, 'must be given once, as text');
   return value;
+}
+
+/** An uploaded file's bytes as text; undefined when none was chosen. */
+export function formFile(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.body as Record<string, unknown> | null | undefined)?.[name];
+  if (value === undefined || (Buffer.isBuffer(value) && value.length === 0)) return undefined;
+  if (!Buffer.isBuffer(value)) throw new InputError(name, 'must be one file');
+  return value.toString('utf8');
 }
 
 /** The form's fields as text, for the shared report checks. */

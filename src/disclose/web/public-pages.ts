@@ -27,7 +27,7 @@ ${multiline ? html`<textarea id="${name}" name="${name}">${values[name] ?? ''}</
   return page({ title: 'Report a vulnerability', organization: settings.organization }, html`
 <h1>Report a vulnerability</h1>
 ${errorNote(error)}
-<form method="post" action="/report">
+<form method="post" action="/report" enctype="multipart/form-data">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${field('title', 'Title', 'One line: what is wrong.')}
 ${field('asset', 'Affected asset or endpoint', 'For example api.example.com, or POST /stats/workouts/details.')}
@@ -36,6 +36,7 @@ ${field('steps', 'Steps to reproduce', 'Requests, in order, that show it.', true
 ${field('impact', 'Impact', 'What an attacker gains; whose data is exposed.', true)}
 ${field('contact', 'Your email (optional)', 'Leave empty to stay anonymous; you can still follow the case with your private link.')}
 ${field('probe', 'Reproduction as a Leakproof probe (optional)', 'The JSON of a file written by leakproof scan --probes: we retest it before calling the flaw fixed.', true)}
+<label for="probeFile">…or the probe file itself</label><input id="probeFile" name="probeFile" type="file" accept="application/json,.json">
 <button type="submit">Send report</button>
 </form>`);
 }

@@ -4,7 +4,7 @@ import { refusal } from '../lifecycle.ts';
 import { checkReport, InputError } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
 import { CaseNotFoundError } from '../tracker.ts';
-import { csrfCheck, formField, formFields, sendPage } from './app.ts';
+import { csrfCheck, formField, formFields, formFile, sendPage } from './app.ts';
 import type { ReportValues } from './public-pages.ts';
 import { homePage, policyPage, reportForm, reportReceived, securityTxt, trackPage } from './public-pages.ts';
 
@@ -23,6 +23,11 @@ export function registerPublicPages(app: FastifyInstance, service: DiscloseServi
   app.post('/report', { preHandler: csrf, config: intakeLimit }, async (request, reply) => {
     const values = formFields(request, REPORT_FIELDS) as ReportValues;
     try {
+      const uploaded = formFile(request, 'probeFile');
+      if (uploaded !== undefined) {
+        if (values.probe?.trim()) throw new InputError('probe', 'paste the probe or upload its file, not both');
+        values.probe = uploaded;
+      }
       const report = checkReport(values);
       const { case: filed, token } = await tracker.submitReport(report);
       service.sendReceipt(filed, token);
