@@ -12,7 +12,8 @@
  * one of the NAMEs. BENCH_QUICK=1: the six largest and three small descriptions, one run each.
  * BENCH_RUNS=N overrides the number of runs. BENCH_AUDIT_LIMIT_S (default 900) stops a run that takes
  * longer: Spectral ran 740 s on the GitHub description at 4.5 GB without finishing, so a run at the
- * limit is reported as "> limit" and its ratio as a lower bound.
+ * limit is reported as "> limit" and its ratio as a lower bound. BENCH_AUDIT_TOOLS=leakproof (or spectral)
+ * runs one tool only, e.g. to time Leakproof alone on the largest description when the machine is quiet.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +36,19 @@ const STOPPED = new Set([124, 137]);
 
 type Tool = 'leakproof' | 'spectral';
 interface Run { ms: number; peakMb: number; counts: Map<string, number>; stopped: boolean }
-interface Row { spec: string; sizeMb: number; operations: number; leakproof: Run; spectral: Run }
+/** A tool left out by BENCH_AUDIT_TOOLS has no run. */
+interface Row { spec: string; sizeMb: number; operations: number | undefined; leakproof: Run | undefined; spectral: Run | undefined }
+
+const TOOL_NAMES: readonly Tool[] = ['leakproof', 'spectral'];
+const TOOLS: readonly Tool[] = (() => {
+  const names = (process.env.BENCH_AUDIT_TOOLS ?? TOOL_NAMES.join(',')).split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !TOOL_NAMES.includes(name as Tool));
+  if (unknown.length > 0 || names.length === 0) {
+    console.error(`BENCH_AUDIT_TOOLS: expected leakproof, spectral or both, comma-separated; got '${process.env.BENCH_AUDIT_TOOLS ?? ''}'`);
+    process.exit(2);
+  }
+  return TOOL_NAMES.filter((tool) => names.includes(tool));
+})();
 
 /** The command line of each tool, run by the same Node binary as this script (Spectral's shebang would take whatever `node` is first on PATH). */
 function commandLine(tool: Tool, spec: string): string[] {
@@ -86,12 +99,13 @@ function measure(spec: string, scratch: string): Row {
   const runs: Record<Tool, (Run & { operations: number })[]> = { leakproof: [], spectral: [] };
   for (let index = 0; index < RUNS; index++) {
     // Which tool goes first alternates, so that neither always runs right after the other's disk and cache traffic.
-    const order: Tool[] = index % 2 === 0 ? ['leakproof', 'spectral'] : ['spectral', 'leakproof'];
+    const turns: Tool[] = index % 2 === 0 ? ['leakproof', 'spectral'] : ['spectral', 'leakproof'];
+    const order = turns.filter((tool) => TOOLS.includes(tool));
     for (const tool of order) runs[tool].push(runOnce(tool, file, scratch));
     // A run stopped at the limit would only be stopped again: once is enough to bound it.
     if (runs.spectral.some((s) => s.stopped)) break;
   }
-  const summarize = (samples: (Run & { operations: number })[]): Run => ({
+  const summarize = (samples: (Run & { operations: number })[]): Run | undefined => (samples.length === 0 ? undefined : {
     ms: median(samples.map((s) => s.ms)),
     peakMb: median(samples.map((s) => s.peakMb)),
     counts: samples.find((s) => !s.stopped)?.counts ?? new Map<string, number>(),
@@ -100,7 +114,7 @@ function measure(spec: string, scratch: string): Row {
   return {
     spec,
     sizeMb: statSync(file).size / 1e6,
-    operations: runs.leakproof[0]?.operations ?? 0,
+    operations: runs.leakproof.find((s) => !s.stopped)?.operations,
     leakproof: summarize(runs.leakproof),
     spectral: summarize(runs.spectral),
   };
@@ -119,19 +133,20 @@ function chooseSpecs(all: string[], names: string[]): string[] {
   return chosen.filter((file) => names.length === 0 || names.some((name) => file.includes(name)));
 }
 
-/** A figure of a run stopped at the limit is a lower bound; its results are unknown. */
-const shown = (run: Run, figure: string, instead?: string): string => (run.stopped ? (instead ?? `> ${figure}`) : figure);
+/** A figure of a run stopped at the limit is a lower bound; its results are unknown. A tool not run shows "-". */
+const shown = (run: Run | undefined, figure: (run: Run) => string, instead?: string): string =>
+  run === undefined ? '-' : run.stopped ? (instead ?? `> ${figure(run)}`) : figure(run);
 const total = (counts: Map<string, number>): number => [...counts.values()].reduce((sum, n) => sum + n, 0);
 
 function printConcerns(tool: Tool, rows: Row[]): void {
   const results = new Map<string, { results: number; specs: number }>();
   for (const row of rows) {
-    for (const [id, n] of row[tool].counts) {
+    for (const [id, n] of row[tool]?.counts ?? []) {
       const entry = results.get(id) ?? { results: 0, specs: 0 };
       results.set(id, { results: entry.results + n, specs: entry.specs + 1 });
     }
   }
-  const finished = rows.filter((row) => !row[tool].stopped).length;
+  const finished = rows.filter((row) => row[tool]?.stopped === false).length;
   console.log(`\n# ${tool}: results per rule over the ${finished} descriptions it finished`);
   console.log('rule | results | descriptions with any');
   for (const [id, entry] of [...results].sort((a, b) => b[1].results - a[1].results || a[0].localeCompare(b[0]))) {
@@ -154,7 +169,8 @@ const versions = (): string => {
   return `@stoplight/spectral-cli ${version('@stoplight/spectral-cli')}, @stoplight/spectral-owasp-ruleset ${version('@stoplight/spectral-owasp-ruleset')}`;
 };
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`# Audit: leakproof audit against Spectral + OWASP ruleset; median of ${RUNS} fresh processes each, alternating; ${specs.length} descriptions${QUICK ? ' (quick)' : ''}`);
+const only = TOOLS.length === 1 ? `; ${TOOLS[0] ?? ''} only (BENCH_AUDIT_TOOLS)` : '';
+console.log(`# Audit: leakproof audit against Spectral + OWASP ruleset; median of ${RUNS} fresh processes each, alternating; ${specs.length} descriptions${QUICK ? ' (quick)' : ''}${only}`);
 console.log(`# node ${process.version}, ${versions()}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load()}`);
 console.log('spec | size MB | operations | leakproof ms | spectral ms | spectral / leakproof time | leakproof peak MB | spectral peak MB | leakproof findings | spectral results');
 
@@ -164,11 +180,12 @@ try {
   for (const spec of specs) {
     const row = measure(spec, scratch);
     rows.push(row);
+    const { leakproof, spectral } = row;
+    const ratio = leakproof === undefined || spectral === undefined ? '-' : shown(spectral, (s) => `${(s.ms / leakproof.ms).toFixed(1)}x`);
     console.log([
-      row.spec, row.sizeMb.toFixed(2), row.operations, shown(row.leakproof, row.leakproof.ms.toFixed(0)), shown(row.spectral, row.spectral.ms.toFixed(0)),
-      shown(row.spectral, `${(row.spectral.ms / row.leakproof.ms).toFixed(1)}x`), shown(row.leakproof, row.leakproof.peakMb.toFixed(0)),
-      shown(row.spectral, row.spectral.peakMb.toFixed(0)), shown(row.leakproof, String(total(row.leakproof.counts)), 'stopped'),
-      shown(row.spectral, String(total(row.spectral.counts)), 'stopped'),
+      row.spec, row.sizeMb.toFixed(2), row.operations ?? '?', shown(leakproof, (r) => r.ms.toFixed(0)), shown(spectral, (r) => r.ms.toFixed(0)),
+      ratio, shown(leakproof, (r) => r.peakMb.toFixed(0)), shown(spectral, (r) => r.peakMb.toFixed(0)),
+      shown(leakproof, (r) => String(total(r.counts)), 'stopped'), shown(spectral, (r) => String(total(r.counts)), 'stopped'),
     ].join(' | '));
   }
 } finally {
@@ -178,15 +195,16 @@ console.log(`# load average now ${load()}`);
 
 // The time target is about the corpus's largest description, so it is judged only in a run that measured it.
 const largest = rows.find((row) => row.spec === all[0]);
-const ratio = largest === undefined ? undefined : largest.spectral.ms / largest.leakproof.ms;
-if (largest === undefined || ratio === undefined) {
+if (largest?.leakproof === undefined || largest.spectral === undefined) {
   console.log(`# target: >= ${TARGET.ratio}x faster than Spectral on the largest description (${all[0] ?? '?'}): not measured in this run`);
 } else {
+  const ratio = largest.spectral.ms / largest.leakproof.ms;
   const bound = largest.spectral.stopped ? `more than ${ratio.toFixed(1)}x (Spectral stopped at ${LIMIT_S} s)` : `${ratio.toFixed(1)}x`;
   console.log(`# target: >= ${TARGET.ratio}x faster than Spectral on the largest description (${largest.spec}): ${bound}, ${ratio >= TARGET.ratio ? 'met' : 'MISSED'}`);
 }
-const peak = rows.reduce((max, row) => Math.max(max, row.leakproof.peakMb), 0);
-const heaviest = rows.find((row) => row.leakproof.peakMb === peak)?.spec ?? '';
-console.log(`# target: leakproof peak < ${TARGET.leakproofPeakMb} MB on every description: ${peak.toFixed(0)} MB at most (${heaviest}), ${peak < TARGET.leakproofPeakMb ? 'met' : 'MISSED'}`);
-printConcerns('leakproof', rows);
-printConcerns('spectral', rows);
+if (TOOLS.includes('leakproof')) {
+  const peak = rows.reduce((max, row) => Math.max(max, row.leakproof?.peakMb ?? 0), 0);
+  const heaviest = rows.find((row) => row.leakproof?.peakMb === peak)?.spec ?? '';
+  console.log(`# target: leakproof peak < ${TARGET.leakproofPeakMb} MB on every description: ${peak.toFixed(0)} MB at most (${heaviest}), ${peak < TARGET.leakproofPeakMb ? 'met' : 'MISSED'}`);
+}
+for (const tool of TOOLS) printConcerns(tool, rows);
