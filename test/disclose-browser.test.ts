@@ -293,7 +293,8 @@ describe('the reporter contests a resolution within the window', () => {
     assert.equal(page.url(), story.trackingLink);
     assert.equal(await badge(page).innerText(), 'contested');
     assert.equal(await page.getByRole('button', { name: 'Contest', exact: true }).count(), 0, 'a contested case cannot be contested again');
-    assert.equal(await page.locator('.message .prose').last().innerText(), 'Still leaking: the GraphQL route returns the same workout details.');
+    assert.equal(await page.locator('.message .prose').nth(-2).innerText(), 'Still leaking: the GraphQL route returns the same workout details.');
+    assert.match(await page.locator('.message').last().innerText(), /is reopened: the team has been told/);
 
     const staff = await signedIn(ENGINEER);
     const c = await filedCase();

@@ -143,6 +143,8 @@ for (const kind of STORE_KINDS) {
       clock.advance(3 * DAY);
       const contested = await tracker.contest(token, 'It is not intended: private profiles leak.');
       assert.deepEqual([contested.state, contested.contestedFrom, contested.contestedAt], ['contested', 'triaged', clock.now]);
+      const told = await tracker.thread(filed.id, { internal: false });
+      assert.match(told.at(-1)?.body ?? '', /is reopened: the team has been told/, 'the reporter hears that the case reopened');
       const retriaged = await tracker.triage(filed.id, triager, { triage: 'valid', cvss31: PELOTON_CVSS });
       assert.equal(retriaged.state, 'triaged');
       await assert.rejects(tracker.contest(token, 'again'), failsWith('ERR_DISCLOSE_TRANSITION', /nothing to contest yet/));

@@ -159,6 +159,7 @@ export class Tracker {
     const text = checkMessage(reason, 'reason');
     return this.#change(c, 'contest', 'reporter', { state: 'contested', contested_at: at, contested_from: c.state }, { from: c.state, reason: text }, {
       message: { author: 'reporter', userId: null, body: text, internal: false },
+      tell: `${c.reference} is reopened: the team has been told, and answers your objection before closing it again.`,
     });
   }
 
