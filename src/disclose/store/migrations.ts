@@ -144,9 +144,20 @@ async function appendOnly(db: Kysely<unknown>, dialect: Dialect): Promise<void> 
   await sql`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()`.execute(db);
 }
 
+/**
+ * Indexes that hold everything the clock sweep and the metrics page read of a case, so that
+ * neither reads the cases' texts (bench/disclose.ts: the metrics page over 10,000 cases).
+ */
+const clockIndexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('cases_clocks').on('cases').columns(['state', 'triage', 'severity', 'received_at', 'reporter_updated_at', 'resolved_at', 'contested_at', 'id']).execute();
+    await db.schema.createIndex('cases_spans').on('cases').columns(['received_at', 'acknowledged_at', 'assessed_at', 'resolved_at']).execute();
+  },
+};
+
 /** Brings the database's schema up to date; a failure names the migration and leaves the rest undone. */
 export async function migrate(database: Database): Promise<void> {
-  const migrations: Record<string, Migration> = { '0001-initial': initial(database.dialect) };
+  const migrations: Record<string, Migration> = { '0001-initial': initial(database.dialect), '0002-clock-indexes': clockIndexes };
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

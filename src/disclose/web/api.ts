@@ -223,7 +223,7 @@ function routes(service: DiscloseService): ApiRoute[] {
       method: 'GET', path: '/metrics', operationId: 'getMetrics', summary: 'Open cases by age and severity, median times, and cases past a clock.', auth: 'staff', role: 'viewer',
       responses: { 200: { description: 'The figures.', schema: { type: 'object', additionalProperties: false, required: ['open', 'byAge', 'medianHours', 'overdue'], properties: { open: { type: 'integer' }, byAge: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } } }, medianHours: { type: 'object', additionalProperties: nullable({ type: 'number' }) }, overdue: { type: 'array', maxItems: 100_000, items: { type: 'object', additionalProperties: false, required: ['reference', 'clocks'], properties: { reference, clocks: { type: 'array', maxItems: 10, items: { type: 'string' } } } } } } } }, 401: unauthorized },
       async handler(_request, reply) {
-        const m = await programmeMetrics(tracker, settings.clocks, tracker.now());
+        const m = await programmeMetrics(tracker, settings.clocks, tracker.now(), 0);
         const hours = (ms: number | null) => (ms === null ? null : ms / 3_600_000);
         return reply.send({ open: m.open, byAge: m.byAge, medianHours: { acknowledge: hours(m.medianMs.acknowledge), assess: hours(m.medianMs.assess), fix: hours(m.medianMs.fix) }, overdue: m.overdue.map((o) => ({ reference: o.c.reference, clocks: o.deadlines.map((d) => d.clock) })) });
       },

@@ -143,6 +143,9 @@ ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</
 </form>`);
 }
 
+/** A page that lists thousands of late cases helps nobody start on the worst. */
+export const OVERDUE_SHOWN = 100;
+
 export function metricsPage(settings: DiscloseSettings, user: User, csrf: string, metrics: ProgrammeMetrics): Html {
   const columns = [...SEVERITIES, 'unscored'] as const;
   return page({ title: 'Metrics', organization: settings.organization, user, csrf }, html`
@@ -153,7 +156,8 @@ export function metricsPage(settings: DiscloseSettings, user: User, csrf: string
 ${AGE_BUCKETS.map((b) => html`<tr><td>${b.label}</td>${columns.map((s) => html`<td>${metrics.byAge[b.label]?.[s] ?? 0}</td>`)}</tr>`)}
 </tbody></table>
 <h2>Past a clock (${metrics.overdue.length})</h2>
+${metrics.overdue.length > OVERDUE_SHOWN ? html`<p>The ${OVERDUE_SHOWN} most overdue; the API's <code>GET /api/v1/metrics</code> lists them all.</p>` : ''}
 ${metrics.overdue.length === 0 ? html`<p>None.</p>` : html`<table><thead><tr><th>Case</th><th>Title</th><th>Overdue</th></tr></thead><tbody>
-${metrics.overdue.map(({ c, deadlines }) => html`<tr><td><a href="/cases/${c.id}">${c.reference}</a></td><td>${c.title}</td><td class="overdue">${deadlines.map((d) => `${d.clock} (due ${when(d.dueAt)})`).join(', ')}</td></tr>`)}
+${metrics.overdue.slice(0, OVERDUE_SHOWN).map(({ c, deadlines }) => html`<tr><td><a href="/cases/${c.id}">${c.reference}</a></td><td>${c.title}</td><td class="overdue">${deadlines.map((d) => `${d.clock} (due ${when(d.dueAt)})`).join(', ')}</td></tr>`)}
 </tbody></table>`}`);
 }

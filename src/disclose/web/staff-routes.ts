@@ -16,7 +16,7 @@ import { caseEvents } from '../store/trail.ts';
 import type { Staff } from '../tracker.ts';
 import { ConflictError } from '../tracker.ts';
 import { csrfCheck, formField, sendPage, SESSION_COOKIE } from './app.ts';
-import { casePage, casesPage, loginPage, metricsPage, usersPage } from './staff-pages.ts';
+import { casePage, casesPage, loginPage, metricsPage, OVERDUE_SHOWN, usersPage } from './staff-pages.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -133,7 +133,7 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
   });
 
   app.get('/metrics', { preHandler: requireStaff('viewer') }, async (request, reply) => {
-    return sendPage(reply, metricsPage(settings, userOf(request), reply.generateCsrf(), await programmeMetrics(tracker, settings.clocks, tracker.now())));
+    return sendPage(reply, metricsPage(settings, userOf(request), reply.generateCsrf(), await programmeMetrics(tracker, settings.clocks, tracker.now(), OVERDUE_SHOWN)));
   });
 
   app.get('/users', { preHandler: requireStaff('admin') }, async (request, reply) => sendPage(reply, usersPage(settings, userOf(request), reply.generateCsrf(), await tracker.staff.users())));
