@@ -61,7 +61,7 @@ describe('bad usage is refused with exit code 2 and a pointer to help', () => {
   it('an unknown command', async () => {
     const { code, stderr } = await run('scna');
     assert.equal(code, 2);
-    assert.equal(stderr, "leakproof: ERR_USAGE unknown command 'scna'\n  hint: commands: demo, scan, retest, audit, gateway, logs, suggest, inspect, reference-api");
+    assert.equal(stderr, "leakproof: ERR_USAGE unknown command 'scna'\n  hint: commands: demo, scan, retest, audit, gateway, logs, suggest, disclose, inspect, reference-api");
   });
 
   it('an unknown option', async () => {
