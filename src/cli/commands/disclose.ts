@@ -74,7 +74,7 @@ export const discloseCommand: Command = {
           const user = await service.tracker.staff.createUser({ email, name: values.name ?? email.split('@')[0] ?? email, role, password });
           io.out(`Tracker ready in ${service.tracker.database.label}.`);
           io.out(`Created ${user.role} ${user.email}, password: ${password}`);
-          io.out(`Start it with 'leakproof disclose serve', sign in at ${settings.publicUrl}/login, and change nothing else: the password is shown only now.`);
+          io.out(`Start it with 'leakproof disclose serve' and sign in at ${settings.publicUrl}/login. Keep the password: it is shown only now.`);
           return ExitCode.Ok;
         }
         case 'token': {
