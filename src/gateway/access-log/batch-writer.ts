@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeakproofError } from '../../core/errors.ts';
 import { AccessLogDroppedError, AccessLogStoreError, messageOf } from './errors.ts';
-import type { AccessLogStats, AccessRecord } from './record.ts';
+import type { AccessLogSink, AccessLogStats, AccessRecord } from './record.ts';
 import { recordProblem } from './record.ts';
 
 export interface BatchOptions {
@@ -251,4 +251,40 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
   const no: T[] = [];
   for (const item of items) (test(item) ? yes : no).push(item);
   return [yes, no];
+}
+
+/**
+ * A sink whose records go through a {@link BatchWriter}: what every store shares. A store gives
+ * how one batch is written, and how it lets go of its file, connection or thread once the queue
+ * is drained.
+ */
+export abstract class BatchedSink implements AccessLogSink {
+  readonly #batches: BatchWriter;
+
+  protected constructor(writeBatch: WriteBatch, options: BatchOptions) {
+    this.#batches = new BatchWriter(writeBatch, options);
+  }
+
+  write(record: AccessRecord): void {
+    this.#batches.write(record);
+  }
+
+  flush(): Promise<void> {
+    return this.#batches.flush();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#batches.close();
+    } finally {
+      await this.release();
+    }
+  }
+
+  stats(): AccessLogStats {
+    return this.#batches.stats();
+  }
+
+  /** Called once by `close`, after the last batch, even when it failed. */
+  protected abstract release(): Promise<void>;
 }

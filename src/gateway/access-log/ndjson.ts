@@ -5,38 +5,21 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { BatchOptions } from './batch-writer.ts';
-import { BatchWriter } from './batch-writer.ts';
-import type { AccessLogSink, AccessLogStats, AccessRecord } from './record.ts';
+import { BatchedSink } from './batch-writer.ts';
+import type { AccessRecord } from './record.ts';
 
-export class NdjsonAccessLog implements AccessLogSink {
+export class NdjsonAccessLog extends BatchedSink {
   /** The file appended to, or undefined for standard output. */
   readonly file: string | undefined;
-  readonly #batches: BatchWriter;
   #handle: Promise<FileHandle> | undefined;
 
   constructor(file: string | undefined, options: BatchOptions = {}) {
+    super((records) => this.#append(records.map(line).join('')), options);
     this.file = file;
-    this.#batches = new BatchWriter((records) => this.#append(records.map(line).join('')), options);
   }
 
-  write(record: AccessRecord): void {
-    this.#batches.write(record);
-  }
-
-  flush(): Promise<void> {
-    return this.#batches.flush();
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.#batches.close();
-    } finally {
-      await (await this.#handle?.catch(() => undefined))?.close();
-    }
-  }
-
-  stats(): AccessLogStats {
-    return this.#batches.stats();
+  protected async release(): Promise<void> {
+    await (await this.#handle?.catch(() => undefined))?.close();
   }
 
   async #append(text: string): Promise<void> {

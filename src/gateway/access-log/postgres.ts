@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { BatchOptions } from './batch-writer.ts';
-import { BatchWriter, errorReporter } from './batch-writer.ts';
+import { BatchedSink, errorReporter } from './batch-writer.ts';
 import { AccessLogStoreError, messageOf } from './errors.ts';
 import { fieldSetKey } from './field-set.ts';
 import type { PostgresStatements } from './postgres-statements.ts';
@@ -15,7 +15,7 @@ import type { PostgresTarget } from '../../core/postgres-target.ts';
 import { parsePostgresTarget } from '../../core/postgres-target.ts';
 import type { ReaderFieldSetRow } from './readers.ts';
 import { foldReaders } from './readers.ts';
-import type { AccessLogStats, AccessLogStore, AccessRecord, ReaderCount, ReaderRow, SubjectCount } from './record.ts';
+import type { AccessLogStore, AccessRecord, ReaderCount, ReaderRow, SubjectCount } from './record.ts';
 import { LeakproofError } from '../../core/errors.ts';
 
 export type PostgresAccessLogOptions = BatchOptions;
@@ -28,16 +28,16 @@ interface TimeSpan {
 
 const ALL_TIME = Number.MIN_SAFE_INTEGER;
 
-export class PostgresAccessLog implements AccessLogStore {
+export class PostgresAccessLog extends BatchedSink implements AccessLogStore {
   readonly target: PostgresTarget;
   readonly #pool: pg.Pool;
   readonly #sql: PostgresStatements;
-  readonly #batches: BatchWriter;
   /** Field-set ids by key; a field set, once stored, never changes. */
   readonly #fieldSets = new Map<string, number>();
   #migrated: Promise<void> | undefined;
 
   constructor(url: string, options: PostgresAccessLogOptions = {}) {
+    super((records) => this.#writeBatch(records), options);
     this.target = parsePostgresTarget(url);
     this.#pool = new pg.Pool({ connectionString: this.target.connectionString, max: 4, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
     // An idle connection the server drops emits here; unheard, it would end the process.
@@ -46,7 +46,6 @@ export class PostgresAccessLog implements AccessLogStore {
       report(this.#storeError('lost a connection to', error));
     });
     this.#sql = postgresStatements(this.target.schema);
-    this.#batches = new BatchWriter((records) => this.#writeBatch(records), options);
   }
 
   /** Opens a log that must exist, to query it: connects now, so a server that is down is an error at once. */
@@ -61,24 +60,8 @@ export class PostgresAccessLog implements AccessLogStore {
     }
   }
 
-  write(record: AccessRecord): void {
-    this.#batches.write(record);
-  }
-
-  flush(): Promise<void> {
-    return this.#batches.flush();
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.#batches.close();
-    } finally {
-      await this.#pool.end();
-    }
-  }
-
-  stats(): AccessLogStats {
-    return this.#batches.stats();
+  protected release(): Promise<void> {
+    return this.#pool.end();
   }
 
   async whoRead(subject: string, options: { since?: number; limit?: number } = {}): Promise<ReaderRow[]> {

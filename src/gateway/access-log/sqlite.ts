@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import type { BatchOptions } from './batch-writer.ts';
-import { BatchWriter } from './batch-writer.ts';
+import { BatchedSink } from './batch-writer.ts';
 import { AccessLogFormatError, AccessLogNotFoundError, AccessLogStoreError, messageOf } from './errors.ts';
-import type { AccessLogStats, AccessLogStore, AccessRecord, ReaderCount, ReaderRow, SubjectCount } from './record.ts';
+import type { AccessLogStore, ReaderCount, ReaderRow, SubjectCount } from './record.ts';
 import { SqliteQueries } from './sqlite-queries.ts';
 import { checkSchema, migrate } from './sqlite-schema.ts';
 import type { SqliteConnectionOptions } from './sqlite-writer.ts';
@@ -20,15 +20,15 @@ export interface SqliteAccessLogOptions extends BatchOptions, SqliteConnectionOp
   create?: boolean;
 }
 
-export class SqliteAccessLog implements AccessLogStore {
+export class SqliteAccessLog extends BatchedSink implements AccessLogStore {
   readonly file: string;
   readonly #db: DatabaseSync;
   readonly #queries: SqliteQueries;
   readonly #thread: SqliteWriterThread;
-  readonly #batches: BatchWriter;
 
   /** Opens (or, with `create`, makes) the access log in `file`. Throws when the file cannot be one. */
   constructor(file: string, options: SqliteAccessLogOptions = {}) {
+    super((records) => this.#thread.write(records), options);
     this.file = file;
     const create = options.create ?? true;
     if (!create && !existsSync(file)) {
@@ -37,28 +37,11 @@ export class SqliteAccessLog implements AccessLogStore {
     this.#db = open(file, options, create);
     this.#queries = new SqliteQueries(this.#db);
     this.#thread = new SqliteWriterThread({ file, busyTimeoutMs: options.busyTimeoutMs });
-    this.#batches = new BatchWriter((records) => this.#thread.write(records), options);
   }
 
-  write(record: AccessRecord): void {
-    this.#batches.write(record);
-  }
-
-  flush(): Promise<void> {
-    return this.#batches.flush();
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.#batches.close();
-    } finally {
-      await this.#thread.close();
-      this.#db.close();
-    }
-  }
-
-  stats(): AccessLogStats {
-    return this.#batches.stats();
+  protected async release(): Promise<void> {
+    await this.#thread.close();
+    this.#db.close();
   }
 
   whoRead(subject: string, options?: { since?: number; limit?: number }): Promise<ReaderRow[]> {
