@@ -27,6 +27,7 @@ import { SEGMENT_RECORDS } from '../src/gateway/access-log/segments.ts';
 import { SqliteAccessLog } from '../src/gateway/access-log/sqlite.ts';
 import { SCHEMA_VERSION } from '../src/gateway/access-log/sqlite-schema.ts';
 import { openConnection, SqliteRecordWriter } from '../src/gateway/access-log/sqlite-writer.ts';
+import { random } from '../test/fixtures/random.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const POSTGRES = process.env.LEAKPROOF_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -50,16 +51,6 @@ const OPERATIONS = [
   { operation: 'graphql', method: 'POST', path: '/graphql', subjects: [1, 2], fields: ['id', 'username', 'location', 'age', 'gender', 'is_profile_private'] },
 ] as const;
 
-/** A repeatable stream of numbers in [0, 1). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Records `from` to `from + count` of an endless, repeatable day at a busy gateway: 1–3 subjects and 3–8 fields each. */
 function records(from: number, count: number): AccessRecord[] {

@@ -14,6 +14,7 @@ import { ASSESSMENT_NONE } from '../src/disclose/model.ts';
 import type { Database } from '../src/disclose/store/database.ts';
 import type { CasesTable, EventsTable, MessagesTable, VerificationsTable } from '../src/disclose/store/tables.ts';
 import { eventHash, GENESIS } from '../src/disclose/store/trail.ts';
+import { random } from '../test/fixtures/random.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -49,16 +50,6 @@ export interface Seeded {
   byState: Record<string, number>;
 }
 
-/** A repeatable stream of numbers in [0, 1). */
-export function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VECTORS: Record<Severity, { cvss31: string; score: number }> = {
   critical: { cvss31: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8 },

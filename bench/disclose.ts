@@ -36,7 +36,8 @@ import { verifyTrail } from '../src/disclose/store/trail.ts';
 import { Sweeper } from '../src/disclose/sweep.ts';
 import { Tracker } from '../src/disclose/tracker.ts';
 import type { Seeded, SeedOptions } from './disclose-seed.ts';
-import { ADMIN, random, seedStore } from './disclose-seed.ts';
+import { random } from '../test/fixtures/random.ts';
+import { ADMIN, seedStore } from './disclose-seed.ts';
 import type { StaticBody } from './disclose-server.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';

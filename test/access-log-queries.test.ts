@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { AccessLogStore, AccessRecord } from '../src/gateway/access-log/index.ts';
 import { openAccessLogStore } from '../src/gateway/access-log/index.ts';
 import { SEGMENT_RECORDS } from '../src/gateway/access-log/segments.ts';
+import { random } from './fixtures/random.ts';
 
 const POSTGRES = process.env.LEAKPROOF_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T = Date.parse('2021-01-20T10:00:00Z');
@@ -74,16 +75,6 @@ function postgresKind(): StoreKind {
   };
 }
 
-/** A pseudo-random but repeatable stream, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A busy morning at the reference API: records over three segments. */
 function busyMorning(): AccessRecord[] {
