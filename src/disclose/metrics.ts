@@ -4,10 +4,11 @@
  * sitting for 90 days before anyone does.
  */
 import type { ClockPolicy, Deadline } from './clocks.ts';
-import { deadlinesOf } from './clocks.ts';
 import { sql } from 'kysely';
-import type { Case, CaseState, Severity, Triage } from './model.ts';
-import { caseReference, SEVERITIES } from './model.ts';
+import { deadlinesOf } from './clocks.ts';
+import type { Case, Severity } from './model.ts';
+import { SEVERITIES } from './model.ts';
+import { CLOCK_COLUMNS, clockCase, openCase } from './store/rows.ts';
 import type { Tracker } from './tracker.ts';
 
 export const AGE_BUCKETS = [
@@ -36,19 +37,14 @@ export async function programmeMetrics(tracker: Tracker, policy: ClockPolicy, no
   const overdue: ProgrammeMetrics['overdue'] = [];
   const db = tracker.database.db;
   // Only what the clocks read, all of it in the cases_clocks index: the titles are read for the late cases alone.
-  const open = await db.selectFrom('cases').select(['id', 'state', 'triage', 'severity', 'received_at', 'reporter_updated_at', 'resolved_at', 'contested_at'])
-    .where((eb) => eb.and([eb('state', 'not in', ['resolved', 'disclosed']), eb.or([eb('state', '!=', 'triaged'), eb('triage', '=', 'valid')])]))
-    .execute();
+  const open = await db.selectFrom('cases').select(CLOCK_COLUMNS).where(openCase).execute();
   for (const row of open) {
-    const c = {
-      id: row.id, reference: caseReference(row.id), title: '', state: row.state as CaseState, triage: row.triage as Triage | null, severity: row.severity as Severity | null,
-      receivedAt: row.received_at, reporterUpdatedAt: row.reporter_updated_at, resolvedAt: row.resolved_at, contestedAt: row.contested_at,
-    };
+    const c = { ...clockCase(row), title: '' };
     const ageDays = (now - c.receivedAt) / DAY_MS;
     const bucket = AGE_BUCKETS.find((b) => ageDays < b.maxDays) ?? AGE_BUCKETS[AGE_BUCKETS.length - 1];
     const counts = bucket ? byAge[bucket.label] : undefined;
     if (counts) counts[c.severity ?? 'unscored'] += 1;
-    const late = deadlinesOf(c as Case, policy, now).filter((d) => d.status === 'overdue');
+    const late = deadlinesOf(c, policy, now).filter((d) => d.status === 'overdue');
     if (late.length > 0) overdue.push({ c, deadlines: late });
   }
   const earliest = new Map(overdue.map((o) => [o, o.deadlines.reduce((first, d) => Math.min(first, d.dueAt), Infinity)]));

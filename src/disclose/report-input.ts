@@ -26,6 +26,11 @@ export const REPORT_LIMITS = { title: 200, asset: 500, description: 20_000, step
 /** An address a person can be mailed at: one @, no spaces or angle brackets, nothing that could break a mail header. */
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
 
+/** Whether `text` is an address a mail can go to (reporters' contacts, staff accounts). */
+export function isEmail(text: string): boolean {
+  return text.length <= REPORT_LIMITS.contact && EMAIL.test(text);
+}
+
 /** A required text field, trimmed, within its limit. */
 export function requiredText(input: Record<string, unknown>, field: keyof typeof REPORT_LIMITS): string {
   const value = optionalText(input, field);
@@ -46,7 +51,7 @@ export function optionalText(input: Record<string, unknown>, field: keyof typeof
 /** A report from a form or a JSON body; the probe may be a JSON string (form) or an object (API). */
 export function checkReport(input: Record<string, unknown>): Report {
   const contact = optionalText(input, 'contact');
-  if (contact !== null && !EMAIL.test(contact)) throw new InputError('contact', 'must be an email address, or left empty to stay anonymous');
+  if (contact !== null && !isEmail(contact)) throw new InputError('contact', 'must be an email address, or left empty to stay anonymous');
   return {
     title: requiredText(input, 'title'),
     asset: requiredText(input, 'asset'),

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { DECOY_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newToken, tokenHash, verifyPassword } from './credentials.ts';
 import type { Role, User } from './model.ts';
 import { ROLES } from './model.ts';
-import { InputError } from './report-input.ts';
+import { InputError, isEmail } from './report-input.ts';
 import { userFromRow } from './store/rows.ts';
 import type { Tables } from './store/tables.ts';
 import { appendEvent } from './store/trail.ts';
@@ -15,8 +15,6 @@ import type { Dialect } from './store/database.ts';
 
 /** Sessions last a working day of inactivity at most: 12 hours from login. */
 export const SESSION_MS = 12 * 3_600_000;
-
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 export interface NewUser {
   email: string;
@@ -39,7 +37,7 @@ export class StaffDirectory {
   /** Creates an account; `by` is the admin who did it (undefined for `disclose init`). */
   async createUser(input: NewUser, by?: number): Promise<User> {
     const email = input.email.trim().toLowerCase();
-    if (!EMAIL.test(email) || email.length > 254) throw new InputError('email', 'must be an email address');
+    if (!isEmail(email)) throw new InputError('email', 'must be an email address');
     const name = input.name.trim();
     if (name === '' || name.length > 100) throw new InputError('name', 'is required, up to 100 characters');
     if (!ROLES.includes(input.role)) throw new InputError('role', `must be one of ${ROLES.join(', ')}`);

@@ -14,10 +14,11 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { ClockPolicy, Notice } from './clocks.ts';
 import { dueNotices } from './clocks.ts';
-import type { Case, CaseState, Severity, Triage, User } from './model.ts';
+import type { Severity, User } from './model.ts';
 import { caseReference } from './model.ts';
 import type { Mailer, PendingNotice, WebhookTarget } from './notify/index.ts';
 import { buildDigests, noticeEvent, postWebhooks, recipientsOf } from './notify/index.ts';
+import { CLOCK_COLUMNS, clockCase } from './store/rows.ts';
 import type { Tables } from './store/tables.ts';
 import type { Tracker } from './tracker.ts';
 
@@ -45,8 +46,6 @@ const INSERT_BATCH = 500;
 /** Notices per insert statement: one bound value per column whatever the number (see `#insertIfAbsent`). */
 const NOTICE_BATCH = 5_000;
 
-/** The columns the clocks read: the rest of a case is not needed to know when it falls due. */
-const CLOCK_COLUMNS = ['id', 'state', 'triage', 'severity', 'received_at', 'reporter_updated_at', 'resolved_at', 'contested_at'] as const;
 
 export class Sweeper {
   readonly #tracker: Tracker;
@@ -78,7 +77,7 @@ export class Sweeper {
         .where('id', '>', after).orderBy('id').limit(PAGE).execute();
       for (const row of rows) {
         cases += 1;
-        for (const notice of dueNotices(clockView(row), this.#options.policy, now)) if (!this.#known.has(notice.key)) due.push(notice);
+        for (const notice of dueNotices(clockCase(row), this.#options.policy, now)) if (!this.#known.has(notice.key)) due.push(notice);
       }
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE) break;
@@ -211,14 +210,4 @@ export class Sweeper {
       case: { id: row.case_id, reference: caseReference(row.case_id), title: row.title, severity: row.severity as Severity | null, ownerId: row.owner_id },
     }));
   }
-}
-
-type ClockRow = { id: number; state: string; triage: string | null; severity: string | null; received_at: number; reporter_updated_at: number; resolved_at: number | null; contested_at: number | null };
-
-/** The fields of a case the clocks read; the others are never looked at by `dueNotices`. */
-function clockView(row: ClockRow): Case {
-  return {
-    id: row.id, state: row.state as CaseState, triage: row.triage as Triage | null, severity: row.severity as Severity | null,
-    receivedAt: row.received_at, reporterUpdatedAt: row.reporter_updated_at, resolvedAt: row.resolved_at, contestedAt: row.contested_at,
-  } as Case;
 }

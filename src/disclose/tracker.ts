@@ -14,7 +14,7 @@ import { LeakproofError, ExitCode } from '../core/errors.ts';
 import type { Probe } from '../scan/probe.ts';
 import { newToken, tokenHash } from './credentials.ts';
 import type { Action } from './lifecycle.ts';
-import { isClosed, mustAllow, TransitionError } from './lifecycle.ts';
+import { mustAllow, TransitionError } from './lifecycle.ts';
 import type { Assessment, Case, CaseState, Message, Report, Severity, Triage, User, Verification } from './model.ts';
 import { ASSESSMENT_NONE, caseReference } from './model.ts';
 import { InputError, REPORT_LIMITS } from './report-input.ts';
@@ -24,7 +24,7 @@ import { StaffDirectory } from './staff.ts';
 import type { Database } from './store/database.ts';
 import { openDatabase } from './store/database.ts';
 import { migrate } from './store/migrations.ts';
-import { caseFromRow, messageFromRow, verificationFromRow } from './store/rows.ts';
+import { caseFromRow, messageFromRow, openCase, verificationFromRow } from './store/rows.ts';
 import type { CasesTable, Tables } from './store/tables.ts';
 import type { TrailEntry, TrailEvent } from './store/trail.ts';
 import { appendEvent } from './store/trail.ts';
@@ -182,7 +182,7 @@ export class Tracker {
     if (filter.states?.length) query = query.where('state', 'in', filter.states);
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
     if (filter.severity !== undefined) query = query.where('severity', '=', filter.severity);
-    if (filter.open) query = query.where((eb) => eb.and([eb('state', 'not in', ['resolved', 'disclosed']), eb.or([eb('state', '!=', 'triaged'), eb('triage', '=', 'valid')])]));
+    if (filter.open) query = query.where(openCase);
     const rows = await query.orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 1000)).offset(filter.offset ?? 0).execute();
     return rows.map(caseFromRow);
   }
@@ -377,11 +377,6 @@ export class Tracker {
 
   #append(trx: Transaction<Tables>, entry: TrailEntry): Promise<TrailEvent> {
     return appendEvent(trx, this.database.dialect, entry);
-  }
-
-  /** Whether the case no longer needs work. */
-  static isClosed(c: Case): boolean {
-    return isClosed(c);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,27 @@
 /** Rows to the model and back: JSON columns parsed, 0/1 to booleans, states to their types. */
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Probe } from '../../scan/probe.ts';
 import type { Assessment, Case, CaseState, Message, Role, Severity, Triage, User, Verification } from '../model.ts';
 import { caseReference } from '../model.ts';
-import type { CasesTable, MessagesTable, UsersTable, VerificationsTable } from './tables.ts';
+import type { CasesTable, MessagesTable, Tables, UsersTable, VerificationsTable } from './tables.ts';
+
+/** The columns the clocks read (all of them in the cases_clocks index): the sweep and the metrics read only these. */
+export const CLOCK_COLUMNS = ['id', 'state', 'triage', 'severity', 'received_at', 'reporter_updated_at', 'resolved_at', 'contested_at'] as const;
+
+export type ClockRow = Pick<Selectable<CasesTable>, (typeof CLOCK_COLUMNS)[number]>;
+
+/** A case as the clocks see it, from its clock columns; the other fields are never read by `clocks.ts`. */
+export function clockCase(row: ClockRow): Case {
+  return {
+    id: row.id, reference: caseReference(row.id), state: row.state as CaseState, triage: row.triage as Triage | null, severity: row.severity as Severity | null,
+    receivedAt: row.received_at, reporterUpdatedAt: row.reporter_updated_at, resolvedAt: row.resolved_at, contestedAt: row.contested_at,
+  } as Case;
+}
+
+/** Open cases, as `isClosed` (lifecycle.ts) says in SQL: not resolved or disclosed, and not closed at triage. */
+export function openCase(eb: ExpressionBuilder<Tables, 'cases'>) {
+  return eb.and([eb('state', 'not in', ['resolved', 'disclosed']), eb.or([eb('state', '!=', 'triaged'), eb('triage', '=', 'valid')])]);
+}
 
 export function caseFromRow(row: Selectable<CasesTable>): Case {
   return {
