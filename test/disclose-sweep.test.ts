@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
+import { sql } from 'kysely';
 import { compileClockPolicy } from '../src/disclose/clocks.ts';
 import type { Mailer } from '../src/disclose/notify/index.ts';
 import { createMailer } from '../src/disclose/notify/index.ts';
@@ -162,6 +163,28 @@ for (const kind of STORE_KINDS) {
       } finally {
         await other.close();
       }
+    });
+
+    it('fails the sweep when the store refuses a notice, and records it at the next sweep', async () => {
+      const db = tracker.database.db;
+      clock.now = Date.UTC(2026, 2, 6, 18);
+      const { case: refused } = await tracker.submitReport({ ...PELOTON_REPORT, title: 'A report swept while the store refuses notices' });
+      clock.now = Date.UTC(2026, 2, 10, 19);
+      if (kind === 'sqlite') {
+        await sql`CREATE TRIGGER refuse_notices BEFORE INSERT ON notices BEGIN SELECT RAISE(ABORT, 'notices refused'); END`.execute(db);
+      } else {
+        await sql`CREATE FUNCTION refuse_notices() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'notices refused'; END $$`.execute(db);
+        await sql`CREATE TRIGGER refuse_notices BEFORE INSERT ON notices FOR EACH ROW EXECUTE FUNCTION refuse_notices()`.execute(db);
+      }
+      const sweeps = sweeper(tracker);
+      try {
+        await assert.rejects(sweeps.sweep(clock.now), /notices refused/);
+      } finally {
+        await sql`DROP TRIGGER refuse_notices${kind === 'postgres' ? sql` ON notices` : sql``}`.execute(db);
+        if (kind === 'postgres') await sql`DROP FUNCTION refuse_notices()`.execute(db);
+      }
+      const reminder = `${String(refused.id)}:acknowledge:reminder:${String(Date.UTC(2026, 2, 11, 18))}`;
+      assert.deepEqual((await sweeps.sweep(clock.now)).created.map((n) => n.key).filter((key) => key.startsWith(`${String(refused.id)}:`)), [reminder], 'the same sweeper records it once the store takes it');
     });
   });
 }

@@ -46,6 +46,11 @@ const INSERT_BATCH = 500;
 /** Notices per insert statement: one bound value per column whatever the number (see `#insertIfAbsent`). */
 const NOTICE_BATCH = 5_000;
 
+/** Waits for an insert started earlier, and throws what it failed with. */
+async function rethrow(inserting: Promise<unknown>): Promise<void> {
+  const outcome = await inserting;
+  if (typeof outcome === 'object' && outcome !== null && 'failed' in outcome) throw outcome.failed;
+}
 
 export class Sweeper {
   readonly #tracker: Tracker;
@@ -69,21 +74,28 @@ export class Sweeper {
       for (const row of await this.#db.selectFrom('notices').select('key').execute()) this.#known.add(row.key);
       this.#loaded = true;
     }
-    const due: Notice[] = [];
+    const created: Notice[] = [];
+    // One page's insert runs while the next page is read and its clocks worked out (in PostgreSQL,
+    // on another connection). It resolves to its failure rather than rejecting, so that a failure
+    // while the next page is being read is not an unhandled rejection.
+    let inserting: Promise<unknown> = Promise.resolve();
     let cases = 0;
     for (let after = 0; ;) {
       const rows = await this.#db.selectFrom('cases').select(CLOCK_COLUMNS)
         .where('state', 'not in', ['disclosed'])
         .where('id', '>', after).orderBy('id').limit(PAGE).execute();
+      const due: Notice[] = [];
       for (const row of rows) {
         cases += 1;
         for (const notice of dueNotices(clockCase(row), this.#options.policy, now)) if (!this.#known.has(notice.key)) due.push(notice);
       }
+      await rethrow(inserting);
+      inserting = this.#insert(due, now).then((fresh) => { created.push(...fresh); }, (error: unknown) => ({ failed: error }));
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE) break;
       after = last.id;
     }
-    const created = await this.#insert(due, now);
+    await rethrow(inserting);
     if (created.length > 0 && (this.#options.webhooks?.length ?? 0) > 0) await this.#postWebhooks(created, now);
     return { cases, created };
   }
