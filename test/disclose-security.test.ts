@@ -16,70 +16,19 @@ import type { Tracker } from '../src/disclose/tracker.ts';
 import { CHECKS } from '../src/scan/checks/index.ts';
 import { executeScan, prepareScan, scanConfig } from '../src/scan/index.ts';
 import type { Probe } from '../src/scan/probe.ts';
-import type { TestService } from './fixtures/disclose.ts';
-import { DAY, dropStores, freshStore, headlineProbe, STORE_KINDS, startTestService, TestClock } from './fixtures/disclose.ts';
+import type { Answer, TestService } from './fixtures/disclose.ts';
+import { Browser as FixtureBrowser, DAY, dropStores, freshStore, headlineProbe, STORE_KINDS, startTestService, TestClock } from './fixtures/disclose.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const CVSS = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N';
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
 /** Every answer any test received: none may be a 500 or show a stack trace. */
 const answers: { what: string; answer: Answer }[] = [];
 
-/** A browser without JavaScript: keeps cookies, follows no redirects, reads forms' CSRF tokens. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  readonly base: string;
+/** The fixture's browser, recording every answer in `answers`. */
+class Browser extends FixtureBrowser {
   constructor(base: string) {
-    this.base = base;
-  }
-
-  async send(path: string, init: { method?: string; form?: Record<string, string>; json?: unknown; multipart?: FormData; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    let body: string | FormData | undefined = init.body;
-    if (init.multipart) {
-      body = init.multipart;
-    } else if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    }
-    const response = await fetch(this.base + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const answer = { status: response.status, headers: response.headers, text: await response.text() };
-    answers.push({ what: `${init.method ?? (body === undefined ? 'GET' : 'POST')} ${path}`, answer });
-    return answer;
-  }
-
-  get(path: string): Promise<Answer> {
-    return this.send(path);
-  }
-
-  /** The CSRF token of the form on a page (and the cookie that goes with it). */
-  async csrf(path = '/report'): Promise<string> {
-    const page = await this.get(path);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-    assert.ok(token, `${path} carries a CSRF token`);
-    return token;
-  }
-
-  /** Posts a form with this browser's CSRF token. */
-  async post(path: string, form: Record<string, string>, from = '/report'): Promise<Answer> {
-    return this.send(path, { form: { ...form, _csrf: await this.csrf(from) } });
+    super(base, (what, answer) => { answers.push({ what, answer }); });
   }
 }
 
@@ -318,7 +267,7 @@ describe('stored XSS through every field prints as text', () => {
     admin = await signIn(test.url, 'ada@example.com');
     mallory = await signIn(test.url, 'mallory@example.com');
 
-    for (const path of [`/cases/${filed.id}`, `/cases/${byApi.id}`, '/cases', '/cases?all=1', '/metrics', '/users']) {
+    for (const path of [`/cases/${filed.id}`, `/cases/${byApi.id}`, '/cases', '/cases?all=1', '/metrics', '/users', '/account']) {
       pages.set(`staff ${path}`, await mallory.get(path));
       pages.set(`admin ${path}`, await admin.get(path));
     }

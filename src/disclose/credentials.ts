@@ -39,6 +39,11 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** A password handed out once (the first admin's, a reset one): 144 random bits, 24 characters. */
+export function newPassword(): string {
+  return newToken().slice(0, 24);
+}
+
 /** What is stored of a token. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');

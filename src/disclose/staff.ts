@@ -1,10 +1,11 @@
 /**
  * Staff accounts: local users with scrypt password hashes, browser sessions and API tokens. A
  * session or token is a random bearer secret of which only the hash is stored; sessions expire,
- * and disabling a user ends their sessions and tokens at once.
+ * and disabling a user ends their sessions and tokens at once. A new password, changed or reset,
+ * ends the account's other sessions but keeps its API tokens, which are credentials of their own.
  */
 import type { Kysely } from 'kysely';
-import { DECOY_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newToken, tokenHash, verifyPassword } from './credentials.ts';
+import { DECOY_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newPassword, newToken, tokenHash, verifyPassword } from './credentials.ts';
 import type { Role, User } from './model.ts';
 import { ROLES } from './model.ts';
 import { InputError, isEmail } from './report-input.ts';
@@ -74,6 +75,41 @@ export class StaffDirectory {
   }
 
   /**
+   * Changes a member's own password, given the current one. Their other sessions end, since one
+   * left open elsewhere may be why the password changes; the session `keep` (the one asking) stays.
+   */
+  async changePassword(user: User, current: string, next: string, keep: string): Promise<void> {
+    checkPassword(next, 'newPassword');
+    const row = await this.#db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+    if (!(await verifyPassword(current, row.password_hash))) throw new InputError('currentPassword', 'is not your current password');
+    if (next === current) throw new InputError('newPassword', 'must differ from the current one');
+    const passwordHash = await hashPassword(next);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', user.id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).where('token_hash', '!=', tokenHash(keep)).execute();
+      await appendEvent(trx, this.#dialect, { at: this.#now(), actor: `user:${String(user.id)}`, caseId: null, action: 'user.password-changed', data: { id: user.id } });
+    });
+  }
+
+  /**
+   * Gives an active account a new random password and ends all its sessions; `by` is the admin who
+   * did it (undefined for `disclose reset-password`). Returns the account and the password, to be
+   * shown once.
+   */
+  async resetPassword(id: number, by?: number): Promise<{ user: User; password: string }> {
+    const target = await this.user(id);
+    if (!target || target.disabled) throw new InputError('user', `there is no active account number ${String(id)}`);
+    const password = newPassword();
+    const passwordHash = await hashPassword(password);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await appendEvent(trx, this.#dialect, { at: this.#now(), actor: by === undefined ? 'system' : `user:${String(by)}`, caseId: null, action: 'user.password-reset', data: { id } });
+    });
+    return { user: target, password };
+  }
+
+  /**
    * Checks a login. The password is hashed even when no account matches, so that the answer's
    * timing does not tell which addresses have accounts.
    */
@@ -124,7 +160,8 @@ export class StaffDirectory {
   }
 }
 
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new InputError('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw new InputError('password', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+/** The rule for every password a person chooses, at account creation and when changing it. */
+function checkPassword(password: string, field = 'password'): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new InputError(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new InputError(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
 }

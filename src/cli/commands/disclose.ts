@@ -1,14 +1,14 @@
-/** `leakproof disclose`: the vulnerability-disclosure tracker: init, serve, token, sweep, verify-log. */
+/** `leakproof disclose`: the vulnerability-disclosure tracker: init, serve, token, reset-password, sweep, verify-log. */
 import { once } from 'node:events';
 import { loadConfig } from '../../core/config.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
-import type { Role } from '../../disclose/model.ts';
+import type { Role, User } from '../../disclose/model.ts';
 import { ROLES } from '../../disclose/model.ts';
 import { startDiscloseService } from '../../disclose/service.ts';
 import { discloseSettings } from '../../disclose/settings.ts';
 import { verifyTrail } from '../../disclose/store/trail.ts';
 import { buildDiscloseApp } from '../../disclose/web/app.ts';
-import { newToken } from '../../disclose/credentials.ts';
+import { newPassword } from '../../disclose/credentials.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parsePort } from '../command.ts';
 import { listen } from '../listen.ts';
@@ -16,6 +16,7 @@ import { listen } from '../listen.ts';
 const HELP = `Usage: leakproof disclose init --email EMAIL [--name NAME] [--config FILE] [--store STORE]
        leakproof disclose serve [--port N] [--host HOST] [--config FILE] [--store STORE]
        leakproof disclose token --email EMAIL [--label TEXT] [--config FILE] [--store STORE]
+       leakproof disclose reset-password --email EMAIL [--config FILE] [--store STORE]
        leakproof disclose sweep [--config FILE] [--store STORE]
        leakproof disclose verify-log [--config FILE] [--store STORE]
 
@@ -24,12 +25,14 @@ a private tracking link for each reporter, triage with CVSS, clocks with reminde
 and a verification gate that resolves a case only when its probe, retested against the fix,
 no longer reaches the data.
 
-  init        create the database and the first admin account; prints the password once
-  serve       run the web service (pages and the JSON API at /api/v1, described at
-              /api/v1/openapi.json) and the clock sweep, every minute
-  token       create an API token for a staff account (Authorization: Bearer TOKEN)
-  sweep       run the clock sweep and the digest once, now (for cron, instead of serve's)
-  verify-log  check the hash chain of the audit trail; exit 1 if any event was altered
+  init            create the database and the first admin account; prints the password once
+  serve           run the web service (pages and the JSON API at /api/v1, described at
+                  /api/v1/openapi.json) and the clock sweep, every minute
+  token           create an API token for a staff account (Authorization: Bearer TOKEN)
+  reset-password  give a staff account a new password, printed once, and end its sessions;
+                  its API tokens keep working (for an admin who is locked out)
+  sweep           run the clock sweep and the digest once, now (for cron, instead of serve's)
+  verify-log      check the hash chain of the audit trail; exit 1 if any event was altered
 
 Options:
   --config FILE  Configuration with a 'disclose' section (default: leakproof.yaml here, if any)
@@ -38,10 +41,10 @@ Options:
   --port N       Port to listen on (default: 8090); --host HOST (default: 127.0.0.1)
   --email, --name, --role, --label   The account (init: an admin) or the token's label
 
-Exit codes: 0 done, 1 the audit trail does not verify, 2 bad usage or configuration,
-3 the store or the port could not be used.`;
+Exit codes: 0 done, 1 the audit trail does not verify, 2 bad usage or configuration (no
+active account for token or reset-password), 3 the store or the port could not be used.`;
 
-const VERBS = ['init', 'serve', 'token', 'sweep', 'verify-log'] as const;
+const VERBS = ['init', 'serve', 'token', 'reset-password', 'sweep', 'verify-log'] as const;
 
 export const discloseCommand: Command = {
   name: 'disclose',
@@ -70,7 +73,7 @@ export const discloseCommand: Command = {
           if (email === undefined) throw new UsageError('init needs --email for the first admin account');
           const role = (values.role ?? 'admin') as Role;
           if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-          const password = newToken().slice(0, 24);
+          const password = newPassword();
           const user = await service.tracker.staff.createUser({ email, name: values.name ?? email.split('@')[0] ?? email, role, password });
           io.out(`Tracker ready in ${service.tracker.database.label}.`);
           io.out(`Created ${user.role} ${user.email}, password: ${password}`);
@@ -78,10 +81,14 @@ export const discloseCommand: Command = {
           return ExitCode.Ok;
         }
         case 'token': {
-          const users = await service.tracker.staff.users();
-          const user = users.find((u) => u.email === values.email?.trim().toLowerCase() && !u.disabled);
-          if (!user) throw new UsageError(`no active account ${values.email ?? '(give --email)'}`);
+          const user = await activeAccount(service, values.email);
           io.out(await service.tracker.staff.createApiToken(user, values.label ?? 'cli'));
+          return ExitCode.Ok;
+        }
+        case 'reset-password': {
+          const { user, password } = await service.tracker.staff.resetPassword((await activeAccount(service, values.email)).id);
+          io.out(`New password for ${user.role} ${user.email}: ${password}`);
+          io.out(`Their sessions have ended; their API tokens still work. Sign in at ${settings.publicUrl}/login and change it on the account page. It is shown only now.`);
           return ExitCode.Ok;
         }
         case 'sweep': {
@@ -109,6 +116,13 @@ export const discloseCommand: Command = {
     }
   },
 };
+
+/** The active account with the email of `--email`. */
+async function activeAccount(service: Awaited<ReturnType<typeof startDiscloseService>>, email: string | undefined): Promise<User> {
+  const user = (await service.tracker.staff.users()).find((u) => u.email === email?.trim().toLowerCase() && !u.disabled);
+  if (!user) throw new UsageError(`no active account ${email ?? '(give --email)'}`);
+  return user;
+}
 
 async function serve(service: Awaited<ReturnType<typeof startDiscloseService>>, values: { port?: string | undefined; host?: string | undefined }, io: Parameters<Command['run']>[1]): Promise<number> {
   const port = parsePort(values.port, 8090);

@@ -13,7 +13,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { LeakproofError } from '../../core/errors.ts';
+import { ExitCode, LeakproofError } from '../../core/errors.ts';
 import { TransitionError } from '../lifecycle.ts';
 import { InputError, REPORT_LIMITS } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
@@ -26,6 +26,12 @@ import { registerPublicPages } from './public-routes.ts';
 import { registerStaffPages } from './staff-routes.ts';
 
 export const SESSION_COOKIE = 'lp_session';
+
+/** The signed-in member's role is below what the page needs: 403, with the code the API uses. */
+export class ForbiddenError extends LeakproofError {
+  override readonly code = 'ERR_FORBIDDEN';
+  override readonly exitCode = ExitCode.Usage;
+}
 
 export interface AppOptions {
   /** fastify's logger (off by default: the CLI reports what matters). */
@@ -131,6 +137,7 @@ interface ErrorAnswer {
 
 function describeError(error: FastifyError): ErrorAnswer {
   if (error instanceof InputError) return { status: 400, code: error.code, title: 'Please check the form', message: error.message };
+  if (error instanceof ForbiddenError) return { status: 403, code: error.code, title: 'Not allowed', message: error.message };
   if (error instanceof CaseNotFoundError) return { status: 404, code: error.code, title: 'Not found', message: error.message };
   if (error instanceof TransitionError || error instanceof ConflictError) return { status: 409, code: error.code, title: 'Not possible now', message: error.message };
   if (error instanceof LeakproofError) return { status: 400, code: error.code, title: 'Not possible', message: error.message };

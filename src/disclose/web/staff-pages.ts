@@ -1,5 +1,6 @@
-/** What staff see: sign-in, the case list, a case with its clocks, thread, evidence and actions, users. */
+/** What staff see: sign-in, the case list, a case with its clocks, thread, evidence and actions, users, one's account. */
 import type { Deadline } from '../clocks.ts';
+import { MIN_PASSWORD_LENGTH } from '../credentials.ts';
 import { callersAsked } from '../gate.ts';
 import type { Action } from '../lifecycle.ts';
 import type { Case, Message, User, Verification } from '../model.ts';
@@ -130,7 +131,8 @@ export function usersPage(settings: DiscloseSettings, user: User, csrf: string, 
 <h1>Users</h1>
 ${errorNote(error)}
 <table><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr></thead><tbody>
-${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>${u.disabled || u.id === user.id ? '' : html`<form method="post" action="/users/${u.id}/disable" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Disable</button></form>`}</td></tr>`)}
+${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>${u.disabled || u.id === user.id ? '' : html`<form method="post" action="/users/${u.id}/reset-password" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Reset password</button></form>
+<form method="post" action="/users/${u.id}/disable" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Disable</button></form>`}</td></tr>`)}
 </tbody></table>
 <h2>Add a user</h2>
 <form method="post" action="/users">
@@ -138,8 +140,34 @@ ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</
 <label for="name">Name</label><input id="name" name="name">
 <label for="email">Email</label><input id="email" name="email" type="email">
 <label for="role">Role</label><select id="role" name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select>
-<label for="password">Initial password (at least 12 characters)</label><input id="password" name="password" type="password" autocomplete="new-password">
+<label for="password">Initial password (at least ${MIN_PASSWORD_LENGTH} characters)</label><input id="password" name="password" type="password" autocomplete="new-password">
 <button type="submit">Add user</button>
+</form>`);
+}
+
+/** A reset password, shown to the admin this once: only its hash is kept. */
+export function passwordResetPage(settings: DiscloseSettings, user: User, csrf: string, member: User, password: string): Html {
+  return page({ title: 'Password reset', organization: settings.organization, user, csrf }, html`
+<h1>Password reset</h1>
+<p class="notice">New password for ${member.name} (${member.email}): <code id="new-password">${password}</code></p>
+<p>It is shown only now: give it to them over a channel you trust, and ask them to change it on their account page. Their sessions have ended; their API tokens still work.</p>
+<p><a href="/users">Back to users</a></p>`);
+}
+
+/** One's own account, with the form to change one's password. */
+export function accountPage(settings: DiscloseSettings, user: User, csrf: string, outcome: { error?: string | undefined; changed?: boolean } = {}): Html {
+  return page({ title: 'Account', organization: settings.organization, user, csrf }, html`
+<h1>Your account</h1>
+<p>${user.name} · ${user.email} · ${user.role}</p>
+${outcome.changed ? html`<p class="notice" role="status">Your password was changed. Your other sessions have ended; your API tokens still work.</p>` : ''}
+${errorNote(outcome.error)}
+<h2>Change your password</h2>
+<form method="post" action="/account">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password">
+<label for="newPassword">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password">
+<label for="repeatPassword">New password again</label><input id="repeatPassword" name="repeatPassword" type="password" autocomplete="new-password">
+<button type="submit">Change password</button>
 </form>`);
 }
 

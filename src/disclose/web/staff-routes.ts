@@ -1,4 +1,4 @@
-/** The staff side: sign-in, the case list, a case and its actions, advisories, metrics, users. */
+/** The staff side: sign-in, the case list, a case and its actions, advisories, metrics, users, one's account. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csafAdvisory, markdownAdvisory } from '../advisory/index.ts';
 import type { AdvisoryInput } from '../advisory/index.ts';
@@ -15,8 +15,8 @@ import { SESSION_MS } from '../staff.ts';
 import { caseEvents } from '../store/trail.ts';
 import type { Staff } from '../tracker.ts';
 import { ConflictError } from '../tracker.ts';
-import { csrfCheck, formField, sendPage, SESSION_COOKIE } from './app.ts';
-import { casePage, casesPage, loginPage, metricsPage, OVERDUE_SHOWN, usersPage } from './staff-pages.ts';
+import { csrfCheck, ForbiddenError, formField, sendPage, SESSION_COOKIE } from './app.ts';
+import { accountPage, casePage, casesPage, loginPage, metricsPage, OVERDUE_SHOWN, passwordResetPage, usersPage } from './staff-pages.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,7 +39,7 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     const token = request.cookies[SESSION_COOKIE];
     const user = token === undefined ? undefined : await tracker.staff.sessionUser(token);
     if (!user) return reply.redirect('/login', 303);
-    if (!roleAtLeast(user.role, role)) throw new TransitionError(`this page needs the ${role} role`);
+    if (!roleAtLeast(user.role, role)) throw new ForbiddenError(`this page needs the ${role} role`);
     request.staffUser = user;
     return undefined;
   };
@@ -48,6 +48,9 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     return request.staffUser;
   };
 
+  // Guessing a password through the change form costs as much as guessing it at /login.
+  const signInRate = { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } };
+
   const signIn = async (reply: FastifyReply, user: User) => {
     const token = await tracker.staff.openSession(user);
     void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_MS / 1000 });
@@ -55,7 +58,7 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
   };
 
   app.get('/login', (_request, reply) => sendPage(reply, loginPage(settings, reply.generateCsrf())));
-  app.post('/login', { preHandler: csrf, config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post('/login', { preHandler: csrf, config: signInRate }, async (request, reply) => {
     const user = await tracker.staff.authenticate(formField(request, 'email') ?? '', formField(request, 'password') ?? '');
     if (!user) return sendPage(reply.status(401), loginPage(settings, reply.generateCsrf(), 'Wrong email or password.'));
     return signIn(reply, user);
@@ -63,13 +66,13 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
   const oidc = service.oidc;
   if (oidc) {
     const callback = () => `${settings.publicUrl}/login/oidc/callback`;
-    app.get('/login/oidc', { config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (_request, reply) => {
+    app.get('/login/oidc', { config: signInRate }, async (_request, reply) => {
       const { url, transaction } = await oidc.begin(callback());
       // Lax, not Strict: the provider sends the browser back with a cross-site navigation.
       void reply.setCookie(OIDC_COOKIE, JSON.stringify(transaction), { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/login/oidc', maxAge: 600 });
       return reply.redirect(url, 303);
     });
-    app.get('/login/oidc/callback', { config: { rateLimit: { max: settings.limits.loginsPerMinute, timeWindow: '1 minute' } } }, async (request, reply) => {
+    app.get('/login/oidc/callback', { config: signInRate }, async (request, reply) => {
       const stored = request.cookies[OIDC_COOKIE];
       const unsigned = stored === undefined ? undefined : request.unsignCookie(stored);
       void reply.clearCookie(OIDC_COOKIE, { path: '/login/oidc' });
@@ -86,6 +89,20 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     if (token !== undefined) await tracker.staff.closeSession(token);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
+  });
+
+  app.get<{ Querystring: { changed?: string } }>('/account', { preHandler: requireStaff('viewer') }, (request, reply) => sendPage(reply, accountPage(settings, userOf(request), reply.generateCsrf(), { changed: request.query.changed === '1' })));
+  app.post('/account', { preHandler: [requireStaff('viewer'), csrf], config: signInRate }, async (request, reply) => {
+    const user = userOf(request);
+    try {
+      const next = formField(request, 'newPassword') ?? '';
+      if (next !== (formField(request, 'repeatPassword') ?? '')) throw new InputError('repeatPassword', 'does not match the new password');
+      await tracker.staff.changePassword(user, formField(request, 'currentPassword') ?? '', next, request.cookies[SESSION_COOKIE] ?? '');
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return sendPage(reply.status(400), accountPage(settings, user, reply.generateCsrf(), { error: error.message }));
+    }
+    return reply.redirect('/account?changed=1', 303);
   });
 
   app.get<{ Querystring: { all?: string } }>('/cases', { preHandler: requireStaff('viewer') }, async (request, reply) => {
@@ -154,6 +171,14 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     if (id === admin.id) throw new InputError('user', 'you cannot disable your own account');
     await tracker.staff.disable(id, admin.id);
     return reply.redirect('/users', 303);
+  });
+  app.post<{ Params: { id: string } }>('/users/:id/reset-password', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
+    const admin = userOf(request);
+    const id = Number(request.params.id);
+    if (!Number.isSafeInteger(id)) throw new InputError('user', 'is not a user number');
+    if (id === admin.id) throw new InputError('user', 'change your own password on your account page');
+    const { user, password } = await tracker.staff.resetPassword(id, admin.id);
+    return sendPage(reply, passwordResetPage(settings, admin, reply.generateCsrf(), user, password));
   });
 }
 
