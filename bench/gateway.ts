@@ -24,6 +24,8 @@
  * Run: `node bench/gateway.ts` (about 16 minutes; part of `npm run bench`). BENCH_QUICK=1 runs
  * short cells and a 30 s soak (about 4 minutes), for a check that everything works.
  * BENCH_RUNS=3 measures sections 1 and 2 three times in turns and keeps each cell's median.
+ * BENCH_ONLY=soak runs section 4 alone (BENCH_SOAK_S seconds, default 300), with the upstream and
+ * the full policy only.
  * BENCH_PROFILE=DIR runs none of that: it profiles Leakproof at peak load instead (node --cpu-prof),
  * one profile per configuration and size in DIR, and prints where the time went.
  * Needs Linux, `taskset`, `nginx` and `wrk` (Debian: apt-get install -y nginx wrk).
@@ -45,7 +47,8 @@ import { summarizeProfile } from './gateway-profile.ts';
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-const TIMING = QUICK ? { warmupS: 1, cellS: 3, soakS: 30, soakSampleS: 3 } : { warmupS: 3, cellS: 10, soakS: 300, soakSampleS: 15 };
+const SOAK_ONLY = process.env.BENCH_ONLY === 'soak';
+const TIMING = QUICK ? { warmupS: 1, cellS: 3, soakS: 30, soakSampleS: 3 } : { warmupS: 3, cellS: 10, soakS: Number(process.env.BENCH_SOAK_S ?? 300), soakSampleS: 15 };
 /** The same for every server, enough to keep a single-core server saturated. */
 const CONNECTIONS = 64;
 const CORES = { load: '0', servers: '1', all: `0-${cpus().length - 1}` };
@@ -585,6 +588,14 @@ async function main(): Promise<void> {
     servers.push({ name: 'direct', label: 'direct upstream', url: upstream.url, token: undefined, placement: PINNED, pids: () => [], stop: () => stopChild(upstream.child, () => { upstream.child.disconnect(); }) });
     if (PROFILE_DIR !== undefined) {
       await profile(upstream.url, upstreamPid, token, PROFILE_DIR, env);
+      return;
+    }
+    if (SOAK_ONLY) {
+      const policy = await nodeServer('policy', LEAKPROOF.policy.label, ['leakproof', LEAKPROOF.policy.config, upstream.url], token, { env });
+      servers.push(policy);
+      await checkAnswers(servers, token);
+      await soak(policy);
+      console.log(`# access log: ${recordsIn(accessLog)} records in SQLite after the soak`);
       return;
     }
     servers.push(

@@ -15,7 +15,11 @@ export function openConnection(file: string, options: SqliteConnectionOptions & 
   const { DatabaseSync } = loadSqlite();
   const db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5000, readOnly: options.readOnly ?? false });
   // In WAL mode NORMAL survives a crash of the process; only a power loss may take the last batches.
-  db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536');
+  db.exec('PRAGMA synchronous = NORMAL');
+  // The page cache stays for the connection's life. A gateway's writer filled 64 MiB of it over its
+  // first minutes as the file grew, which the 5-minute soak saw as memory that kept rising; 4 MiB
+  // ingests as fast (bench/README "Access log", "Gateway" section 5), since appends touch few pages.
+  db.exec(`PRAGMA cache_size = ${options.readOnly === true ? -65536 : -4096}`);
   // Reading pages straight from the mapped file cut the median who-read over ten million records
   // from 33 to 11 ms here (SQLite maps at most 2 GiB of it in Node's build).
   // Only to read: an I/O error in a mapping is a signal that ends the process, not an error to report.
