@@ -12,7 +12,6 @@ import { loadConfig } from '../core/config.ts';
 import { csafAdvisory } from '../disclose/advisory/index.ts';
 import { createGate } from '../disclose/gate.ts';
 import type { CaseState } from '../disclose/model.ts';
-import { verifyTrail } from '../disclose/store/trail.ts';
 import type { VerificationGate } from '../disclose/tracker.ts';
 import { openTracker } from '../disclose/tracker.ts';
 import type { Mode } from '../reference-api/index.ts';
@@ -99,7 +98,7 @@ export async function verifyFixes(scans: readonly ModeScan[], directory: string,
     const resolved = await tracker.getCase(filed.id);
     const events = await tracker.database.db.selectFrom('events').select(['data']).where('case_id', '=', filed.id).orderBy('seq').execute();
     const states = [filed.state, ...events.map((e) => (JSON.parse(e.data) as { to?: CaseState }).to).filter((s): s is CaseState => s !== undefined)];
-    const trail = await verifyTrail(tracker.database.db);
+    const trail = await tracker.verifyTrail();
     const advisory = join(directory, `${resolved.reference}.csaf.json`);
     if (resolved.state === 'resolved') {
       await writeFile(advisory, `${JSON.stringify(csafAdvisory({ case: resolved, publisher: { name: 'Example Fitness', namespace: 'https://example.com', category: 'vendor' }, releasedAt: tracker.now(), credit: null }), null, 2)}\n`);

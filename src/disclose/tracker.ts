@@ -26,8 +26,8 @@ import { openDatabase } from './store/database.ts';
 import { migrate } from './store/migrations.ts';
 import { caseFromRow, messageFromRow, openCase, verificationFromRow } from './store/rows.ts';
 import type { CasesTable, Tables } from './store/tables.ts';
-import type { TrailEntry, TrailEvent } from './store/trail.ts';
-import { appendEvent } from './store/trail.ts';
+import type { TrailCheck, TrailEntry, TrailEvent } from './store/trail.ts';
+import { appendEvent, verifyTrail } from './store/trail.ts';
 import type { Transaction, Updateable } from 'kysely';
 
 const DAY_MS = 86_400_000;
@@ -114,6 +114,11 @@ export class Tracker {
 
   get #db() {
     return this.database.db;
+  }
+
+  /** Checks the audit trail's hash chain from the first event (`leakproof disclose verify-log`). */
+  verifyTrail(): Promise<TrailCheck> {
+    return verifyTrail(this.#db);
   }
 
   // ——— Reporters ———

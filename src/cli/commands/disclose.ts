@@ -6,7 +6,6 @@ import type { Role, User } from '../../disclose/model.ts';
 import { ROLES } from '../../disclose/model.ts';
 import { startDiscloseService } from '../../disclose/service.ts';
 import { discloseSettings } from '../../disclose/settings.ts';
-import { verifyTrail } from '../../disclose/store/trail.ts';
 import { buildDiscloseApp } from '../../disclose/web/app.ts';
 import { newPassword } from '../../disclose/credentials.ts';
 import type { Command } from '../command.ts';
@@ -99,7 +98,7 @@ export const discloseCommand: Command = {
           return ExitCode.Ok;
         }
         case 'verify-log': {
-          const check = await verifyTrail(service.tracker.database.db);
+          const check = await service.tracker.verifyTrail();
           if (check.broken) {
             io.out(`The audit trail does NOT verify: event ${check.broken.seq}: ${check.broken.reason}. ${check.events} events before it check.`);
             return ExitCode.Findings;
