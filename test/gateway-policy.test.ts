@@ -15,7 +15,7 @@ import { compilePolicies } from '../src/gateway/compile.ts';
 import { gatewayConfig } from '../src/gateway/config.ts';
 import { createExpressionCompiler } from '../src/gateway/expression.ts';
 import type { OperationPolicy } from '../src/gateway/policy.ts';
-import { filterAnswer } from '../src/gateway/policy.ts';
+import { asksLookups, filterAnswer } from '../src/gateway/policy.ts';
 import { createRouter, splitPath } from '../src/gateway/router.ts';
 import { createRequestValidator } from '../src/gateway/validation.ts';
 import { project, shapeOf, stripUndeclared } from '../src/gateway/views.ts';
@@ -120,18 +120,19 @@ describe('only declared fields leave, and a view narrows them further', () => {
 
 describe('an answer keeps the records the caller may see, each through its view', () => {
   const cel = createExpressionCompiler({ followers: (id) => Promise.resolve(id === 'b1' ? ['a1'] : []) });
-  const policy = (id: string, records: string, withViews = true): OperationPolicy => ({
-    operation: operation(id),
-    allow: cel.compile('true'),
-    records,
-    show: undefined,
-    views: withViews
-      ? [
-          { name: 'owner', fields: '*', when: cel.compile('resource.id == principal.sub') },
-          { name: 'member', fields: new Set(['id', 'username', 'location', 'is_profile_private']), when: cel.compile('!resource.is_profile_private || principal.sub in followers(resource.id)') },
-        ]
-      : undefined,
-  });
+  const policy = (id: string, records: string, withViews = true): OperationPolicy => {
+    const conditions = {
+      allow: cel.compile('true'),
+      show: undefined,
+      views: withViews
+        ? [
+            { name: 'owner', fields: '*' as const, when: cel.compile('resource.id == principal.sub') },
+            { name: 'member', fields: new Set(['id', 'username', 'location', 'is_profile_private']), when: cel.compile('!resource.is_profile_private || principal.sub in followers(resource.id)') },
+          ]
+        : undefined,
+    };
+    return { operation: operation(id), records, ...conditions, asksLookups: asksLookups(conditions) };
+  };
   const people = [
     { id: 'a1', username: 'alice', age: 30, location: 'Austin', is_profile_private: false, image_url: 'x' },
     { id: 'b1', username: 'bob', age: 40, location: 'Boston', is_profile_private: true, image_url: 'x' },

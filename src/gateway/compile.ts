@@ -11,6 +11,7 @@ import type { GatewaySettings, PolicyConfig } from './config.ts';
 import type { Condition, ExpressionCompiler } from './expression.ts';
 import { ExpressionError } from './expression.ts';
 import type { OperationPolicy, ViewRule } from './policy.ts';
+import { asksLookups } from './policy.ts';
 
 const DENY = 'false';
 
@@ -52,13 +53,12 @@ export function compilePolicies(settings: GatewaySettings, api: ApiModel, compil
         throw new ConfigError(`${where}: the condition '${text}' does not compile: ${error.message}`, { location: holder ? config.locate(holder, member) : undefined });
       }
     };
-    policies.set(operation.id, {
-      operation,
+    const conditions = {
       allow: compile(source?.allow ?? DENY, 'allow'),
-      records: source?.records,
       show: source?.show === undefined ? undefined : compile(source.show, 'show'),
       views: source?.views === undefined ? undefined : viewRules(source, node, views, where, config, compile),
-    });
+    };
+    policies.set(operation.id, { operation, records: source?.records, ...conditions, asksLookups: asksLookups(conditions) });
   }
   return policies;
 }

@@ -27,10 +27,12 @@ export interface OperationPolicy {
   show: Condition | undefined;
   /** Absent: records keep every declared field. */
   views: ViewRule[] | undefined;
+  /** Whether a condition may call a lookup, which needs the caller's credentials at hand: {@link asksLookups}, at compile time. */
+  asksLookups: boolean;
 }
 
-/** Whether any of the policy's conditions may call a lookup, which needs the caller's credentials at hand. */
-export function asksLookups(policy: OperationPolicy): boolean {
+/** Whether any of the policy's conditions may call a lookup. */
+export function asksLookups(policy: Pick<OperationPolicy, 'allow' | 'show' | 'views'>): boolean {
   return policy.allow.asksLookups || policy.show?.asksLookups === true || policy.views?.some((rule) => rule.when?.asksLookups === true) === true;
 }
 

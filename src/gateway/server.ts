@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { Operation } from '../core/model.ts';
 import type { Principal, RequestHeaders } from './authentication/index.ts';
 import type { FilteredAnswer, OperationPolicy } from './policy.ts';
-import { asksLookups, filterAnswer } from './policy.ts';
+import { filterAnswer } from './policy.ts';
 import type { Router } from './router.ts';
 import type { Upstream, UpstreamAnswer } from './upstream.ts';
 import { UpstreamError } from './upstream.ts';
@@ -270,7 +270,7 @@ function declaresBody(request: IncomingMessage): boolean {
  * costs a context switch that policies without lookups need not pay.
  */
 function asCaller<T>(policy: OperationPolicy, authorization: string | undefined, decide: () => T): T {
-  return asksLookups(policy) ? callerCredentials.run({ authorization }, decide) : decide();
+  return policy.asksLookups ? callerCredentials.run({ authorization }, decide) : decide();
 }
 
 async function readBody(request: IncomingMessage, limit: number): Promise<RequestBody> {
