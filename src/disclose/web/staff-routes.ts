@@ -166,20 +166,24 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
   });
   app.post<{ Params: { id: string } }>('/users/:id/disable', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
     const admin = userOf(request);
-    const id = Number(request.params.id);
-    if (!Number.isSafeInteger(id)) throw new InputError('user', 'is not a user number');
-    if (id === admin.id) throw new InputError('user', 'you cannot disable your own account');
+    const id = otherMember(request.params.id, admin, 'you cannot disable your own account');
     await tracker.staff.disable(id, admin.id);
     return reply.redirect('/users', 303);
   });
   app.post<{ Params: { id: string } }>('/users/:id/reset-password', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
     const admin = userOf(request);
-    const id = Number(request.params.id);
-    if (!Number.isSafeInteger(id)) throw new InputError('user', 'is not a user number');
-    if (id === admin.id) throw new InputError('user', 'change your own password on your account page');
+    const id = otherMember(request.params.id, admin, 'change your own password on your account page');
     const { user, password } = await tracker.staff.resetPassword(id, admin.id);
     return sendPage(reply, passwordResetPage(settings, admin, reply.generateCsrf(), user, password));
   });
+}
+
+/** A member's id from the URL, refused when it is the admin's own (`own` says what to do instead). */
+function otherMember(text: string, admin: User, own: string): number {
+  if (!/^\d{1,12}$/.test(text)) throw new InputError('user', `'${text.slice(0, 40)}' is not a user number`);
+  const id = Number(text);
+  if (id === admin.id) throw new InputError('user', own);
+  return id;
 }
 
 /** A case id from the URL: `12` or `VR-0012`. */
