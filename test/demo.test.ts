@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { bufferIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { assessResponse, VICTIM } from '../src/demo/incident.ts';
+import { validateCsaf } from '../src/disclose/advisory/index.ts';
 import { SEED } from '../src/reference-api/index.ts';
 
 const frank = SEED.people.find((p) => p.username === 'frank');
@@ -72,10 +73,11 @@ describe('leakproof demo replays the incident over HTTP in the three modes, then
 
   it('files January\'s headline finding in the tracker, whose gate refuses the February fix and resolves the real one', async () => {
     assert.match(text, /^was filed with its probe as VR-0001 in a disclosure tracker, scored high \(CVSS 7\.5\) and assigned\.$/m);
-    assert.ok(text.replace(/\s+/g, ' ').includes('The case went new → acknowledged → triaged → fixing → fix-submitted → verifying → fixing → fix-submitted → verifying → resolved.'));
-    assert.match(text, /^Audit trail: \d+ events, hash chain verified\. Advisory: /m);
-    const advisory = JSON.parse(await readFile(join(reports, 'VR-0001.csaf.json'), 'utf8')) as { document: { tracking: { id: string } } };
-    assert.equal(advisory.document.tracking.id, 'VR-0001');
+    assert.ok(text.replace(/\s+/g, ' ').includes('The case went new → acknowledged → triaged → fixing → fix-submitted → verifying → fixing → fix-submitted → verifying → resolved → disclosed.'));
+    assert.match(text, /^Audit trail: \d+ events, hash chain verified\. Published advisory: /m);
+    const advisory = JSON.parse(await readFile(join(reports, 'VR-0001.csaf.json'), 'utf8')) as { document: { tracking: { id: string; status: string; version: string } } };
+    assert.deepEqual(validateCsaf(advisory), []);
+    assert.deepEqual([advisory.document.tracking.id, advisory.document.tracking.status, advisory.document.tracking.version], ['VR-0001', 'final', '1']);
     assert.match(text, /^ {2}authonly +FAIL +missing-authentication no longer reproduces, but the same data still leaks\n {25}another way \(bola/m);
     assert.match(text, /^ {2}fixed +PASS +6 checks find nothing on POST \/stats\/workouts\/details/m);
     const probe = join(reports, 'probes');

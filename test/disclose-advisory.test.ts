@@ -12,6 +12,7 @@ import type { Case } from '../src/disclose/model.ts';
 
 const DAY = 86_400_000;
 const RECEIVED = Date.UTC(2021, 0, 20, 9, 30);
+const RELEASED = RECEIVED + 106 * DAY;
 const CVSS31 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N';
 const CVSS40 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N';
 
@@ -44,6 +45,7 @@ function pelotonCase(overrides: Partial<Case> = {}): Case {
     reporterUpdatedAt: RECEIVED + 105 * DAY,
     contestedAt: null,
     contestedFrom: null,
+    credit: 'Jan Masters',
     version: 9,
     ...overrides,
   };
@@ -53,8 +55,8 @@ function input(overrides: Partial<AdvisoryInput> = {}, caseOverrides: Partial<Ca
   return {
     case: pelotonCase(caseOverrides),
     publisher: { name: 'Peloton Interactive', namespace: 'https://www.onepeloton.com', category: 'vendor', contactDetails: 'security@onepeloton.com' },
-    releasedAt: RECEIVED + 106 * DAY,
-    credit: 'Jan Masters',
+    revisions: [{ number: 1, at: RELEASED, summary: 'Initial release.' }],
+    now: RELEASED,
     ...overrides,
   };
 }
@@ -129,7 +131,7 @@ describe('the CSAF advisory of the Peloton case', () => {
 
   it('credits the reporter who consented, and no one otherwise', () => {
     assert.deepEqual(vulnerability.acknowledgments, [{ names: ['Jan Masters'], summary: 'for reporting this vulnerability' }]);
-    const anonymous = csaf(input({ credit: null }));
+    const anonymous = csaf(input({}, { credit: null }));
     assert.equal(anonymous.vulnerabilities[0]?.acknowledgments, undefined);
     assert.deepEqual(validateCsaf(anonymous), []);
   });
@@ -178,13 +180,13 @@ describe('CSAF advisories of cases with hostile or empty text', () => {
   const hostile = '<script>alert(document.cookie)</script>\u0000\u202e[click](javascript:alert(1))';
 
   it('stay valid, the text carried as data', () => {
-    const doc = csaf(input({ credit: hostile }, { title: hostile, description: hostile, impact: hostile, asset: hostile }));
+    const doc = csaf(input({}, { credit: hostile, title: hostile, description: hostile, impact: hostile, asset: hostile }));
     assert.deepEqual(validateCsaf(doc), []);
     assert.equal(doc.document.title, hostile);
   });
 
   it('stay valid when the reporter left title, description and impact empty', () => {
-    const doc = csaf(input({ credit: '  ' }, { title: '', description: ' ', impact: '', asset: '' }));
+    const doc = csaf(input({}, { credit: '  ', title: '', description: ' ', impact: '', asset: '' }));
     assert.deepEqual(validateCsaf(doc), []);
     assert.equal(doc.document.title, 'VR-0001');
     assert.equal(doc.vulnerabilities[0]?.acknowledgments, undefined);
@@ -299,8 +301,8 @@ describe('the Markdown advisory of the Peloton case', () => {
   });
 
   it('credits the reporter only with their consent', () => {
-    assert.match(text, /\n## Credit\n\nPeloton Interactive thanks Jan Masters for reporting this vulnerability\.\n$/);
-    assert.doesNotMatch(markdownAdvisory(input({ credit: null })), /Credit|Jan Masters/);
+    assert.match(text, /\n## Credit\n\nPeloton Interactive thanks Jan Masters for reporting this vulnerability\.\n\n## Revisions\n/);
+    assert.doesNotMatch(markdownAdvisory(input({}, { credit: null })), /Credit|Jan Masters/);
   });
 
   it('leaves out the steps and the reporter\'s contact', () => {
@@ -314,7 +316,7 @@ describe('the Markdown advisory of the Peloton case', () => {
 });
 
 describe('the Markdown advisory prints reporter text as text', () => {
-  const attack = (payload: string) => markdownAdvisory(input({ credit: payload }, { title: payload, description: payload, impact: payload, asset: payload }));
+  const attack = (payload: string) => markdownAdvisory(input({}, { credit: payload, title: payload, description: payload, impact: payload, asset: payload }));
 
   it('HTML becomes entities', () => {
     const text = attack('<script>alert(1)</script><img src=x onerror=alert(1)>');

@@ -56,6 +56,7 @@ function aCase(overrides: Partial<Case> = {}): Case {
     reporterUpdatedAt: receivedAt,
     contestedAt: null,
     contestedFrom: null,
+    credit: null,
     version: 1,
     ...overrides,
   };

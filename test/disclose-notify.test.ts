@@ -245,7 +245,7 @@ describe('mail goes out through a real SMTP server, as written and once', () => 
       id: 42, reference: caseReference(42), title: 'Workout details leak ages', asset: 'POST /stats/workouts/details', description: 'd', steps: 's', impact: 'i',
       contact: null, probe: null, state: 'new', triage: null, duplicateOf: null, severity: null, cvss31: null, cvss40: null, score: null, ownerId: EVE.id,
       assessment: ASSESSMENT_NONE, receivedAt, acknowledgedAt: null, assessedAt: null, fixSubmittedAt: null, resolvedAt: null, disclosedAt: null,
-      reporterUpdatedAt: receivedAt, contestedAt: null, contestedFrom: null, version: 1,
+      reporterUpdatedAt: receivedAt, contestedAt: null, contestedFrom: null, credit: null, version: 1,
     };
     // What the tracker's store keeps across the restart: each notice once (insert if absent), and whether it went out.
     const store = new Map<string, { item: PendingNotice; sent: boolean }>();

@@ -137,16 +137,20 @@ describe('the disclosure tracker, filed into from another system', () => {
   it('exports a resolved case as valid CSAF, and refuses to export an open one', async () => {
     const { case: filed } = await tracker.submitReport(PELOTON_REPORT);
     const publisher: Publisher = { name: 'Example Fitness', namespace: 'https://example.com', category: 'vendor' };
-    assert.throws(() => csafAdvisory({ case: filed, publisher, releasedAt: tracker.now(), credit: null }), AdvisoryError);
+    assert.throws(() => csafAdvisory({ case: filed, publisher, revisions: [], now: tracker.now() }), AdvisoryError);
     const admin: Staff = await tracker.staff.createUser({ email: 'admin@example.com', name: 'Admin', role: 'admin', password: 'a long enough password' });
     await tracker.triage(filed.id, admin, { triage: 'valid', cvss31: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' });
     await tracker.startFix(filed.id, admin);
     await tracker.submitFix(filed.id, admin);
     const resolved = await tracker.override(filed.id, admin, 'the route now requires a session, checked by hand');
     assert.equal(resolved.state, 'resolved');
-    const advisory = csafAdvisory({ case: resolved, publisher, releasedAt: tracker.now(), credit: null });
-    assert.deepEqual(validateCsaf(advisory), []);
-    assert.equal((advisory as { document: { title: string } }).document.title, PELOTON_REPORT.title);
+    const draft = csafAdvisory({ case: resolved, publisher, revisions: [], now: tracker.now() }) as { document: { title: string; tracking: { status: string } } };
+    assert.deepEqual(validateCsaf(draft), []);
+    assert.deepEqual([draft.document.title, draft.document.tracking.status], [PELOTON_REPORT.title, 'draft']);
+    const { number } = await tracker.publishAdvisory(filed.id, admin, { publisher });
+    const published = JSON.parse((await tracker.publishedAdvisory(filed.id, number))?.csaf ?? '{}') as { document: { tracking: { status: string; version: string } } };
+    assert.deepEqual(validateCsaf(published), []);
+    assert.deepEqual([published.document.tracking.status, published.document.tracking.version, (await tracker.getCase(filed.id)).state], ['final', '1', 'disclosed']);
     assert.equal((await tracker.verifyTrail()).broken, undefined);
   });
 });

@@ -147,7 +147,7 @@ function renderRetests(verification: FixVerification, io: Io): void {
     for (const line of rest) io.out(' '.repeat(25) + line.trimStart());
   }
   for (const line of wrap(`The case went ${disclosure.states.join(' → ')}.`, 100)) io.out(line);
-  io.out(`Audit trail: ${String(disclosure.trail.events)} events, ${disclosure.trail.verified ? 'hash chain verified' : red('hash chain BROKEN')}. Advisory: ${disclosure.advisory}`);
+  io.out(`Audit trail: ${String(disclosure.trail.events)} events, ${disclosure.trail.verified ? 'hash chain verified' : red('hash chain BROKEN')}. Published advisory: ${disclosure.advisory}`);
   io.out(dim(`Probe: ${verification.probe}`));
   io.out(dim(`Open the case: leakproof disclose init --email you@example.com --store sqlite:${disclosure.store}`));
   io.out(dim(`  (an admin account for you), then leakproof disclose serve --store sqlite:${disclosure.store}`));

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../core/config.ts';
-import { csafAdvisory } from '../disclose/advisory/index.ts';
 import { createGate } from '../disclose/gate.ts';
 import type { CaseState } from '../disclose/model.ts';
 import type { VerificationGate } from '../disclose/tracker.ts';
@@ -95,14 +94,16 @@ export async function verifyFixes(scans: readonly ModeScan[], directory: string,
         await api.close();
       }
     }
+    const advisory = join(directory, `${filed.reference}.csaf.json`);
+    if ((await tracker.getCase(filed.id)).state === 'resolved') {
+      // Publishing the advisory's first revision discloses the case; the file is that revision as stored.
+      const { number } = await tracker.publishAdvisory(filed.id, triager, { publisher: { name: 'Example Fitness', namespace: 'https://example.com', category: 'vendor' } });
+      await writeFile(advisory, (await tracker.publishedAdvisory(filed.id, number))?.csaf ?? '');
+    }
     const resolved = await tracker.getCase(filed.id);
     const events = await tracker.database.db.selectFrom('events').select(['data']).where('case_id', '=', filed.id).orderBy('seq').execute();
     const states = [filed.state, ...events.map((e) => (JSON.parse(e.data) as { to?: CaseState }).to).filter((s): s is CaseState => s !== undefined)];
     const trail = await tracker.verifyTrail();
-    const advisory = join(directory, `${resolved.reference}.csaf.json`);
-    if (resolved.state === 'resolved') {
-      await writeFile(advisory, `${JSON.stringify(csafAdvisory({ case: resolved, publisher: { name: 'Example Fitness', namespace: 'https://example.com', category: 'vendor' }, releasedAt: tracker.now(), credit: null }), null, 2)}\n`);
-    }
     return {
       finding,
       probe: probePath,

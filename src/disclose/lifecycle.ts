@@ -5,6 +5,7 @@
  *   new → acknowledged → triaged ─(valid)→ fixing → fix-submitted → verifying → resolved → disclosed
  *                                 └(duplicate / not applicable: closed)          ↑ gate: retest passes
  *   resolved or closed ─(reporter, within the contest window)→ contested → fixing | triaged
+ *   resolved ─(publish the advisory)→ disclosed; a disclosed case's advisory gets new revisions
  */
 import { LeakproofError, ExitCode } from '../core/errors.ts';
 import type { Case, CaseState, Role } from './model.ts';
@@ -21,8 +22,10 @@ export type Action =
   | 'verify'
   | 'override'
   | 'disclose'
+  | 'publish-advisory'
   | 'message'
-  | 'contest';
+  | 'contest'
+  | 'credit';
 
 interface Rule {
   from: readonly CaseState[] | 'open' | 'any';
@@ -41,8 +44,11 @@ const RULES: Record<Action, Rule> = {
   verify: { from: ['fix-submitted'], by: 'engineer' },
   override: { from: ['fix-submitted'], by: 'admin' },
   disclose: { from: ['resolved'], by: 'triager' },
+  // Publishing a resolved case's advisory discloses the case.
+  'publish-advisory': { from: ['resolved', 'disclosed'], by: 'triager' },
   message: { from: 'any', by: 'engineer' },
   contest: { from: ['resolved', 'triaged'], by: 'reporter' },
+  credit: { from: 'any', by: 'reporter' },
 };
 
 /** The action is not possible now, or not for this person: the message says which and why. */

@@ -57,6 +57,8 @@ export interface Report {
   contact: string | null;
   /** The reproduction as a scan probe (`leakproof scan --probes`), when the reporter has one. */
   probe: Probe | null;
+  /** The name to credit the reporter by in the public advisory; absent or null: no credit. */
+  credit?: string | null;
 }
 
 export interface Case extends Report {
@@ -87,6 +89,8 @@ export interface Case extends Report {
   contestedAt: number | null;
   /** The state a contested case was in. */
   contestedFrom: CaseState | null;
+  /** The reporter's consent to be credited: the name they chose, or null. Only the reporter sets it. */
+  credit: string | null;
   /** Bumped by every change: an update names the version it read, so two people never overwrite each other. */
   version: number;
 }
@@ -125,6 +129,17 @@ export interface Verification {
   target: string | null;
   userId: number | null;
   at: number;
+}
+
+/** A published revision of a case's advisory. */
+export interface AdvisoryRevision {
+  caseId: number;
+  /** 1 for the first release, then 2, 3...: CSAF's integer versioning. */
+  number: number;
+  at: number;
+  /** What changed, as the revision history says it. */
+  summary: string;
+  userId: number;
 }
 
 export const ASSESSMENT_NONE: Assessment = { operations: [], dataClasses: [], peopleAffected: null, exploited: 'unknown', evidence: null };

@@ -21,7 +21,7 @@ export class InputError extends LeakproofError {
 }
 
 /** Field limits, in characters. */
-export const REPORT_LIMITS = { title: 200, asset: 500, description: 20_000, steps: 20_000, impact: 10_000, contact: 254, probe: 64_000, message: 20_000 } as const;
+export const REPORT_LIMITS = { title: 200, asset: 500, description: 20_000, steps: 20_000, impact: 10_000, contact: 254, probe: 64_000, message: 20_000, credit: 100 } as const;
 
 /** An address a person can be mailed at: one @, no spaces or angle brackets, nothing that could break a mail header. */
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
@@ -60,7 +60,18 @@ export function checkReport(input: Record<string, unknown>): Report {
     impact: requiredText(input, 'impact'),
     contact,
     probe: checkProbe(input.probe),
+    credit: checkCredit(input.credit),
   };
+}
+
+/**
+ * The name a reporter agrees to be credited by: one line of printable text (it goes into a public
+ * advisory as it is); null when absent or blank, which means no credit.
+ */
+export function checkCredit(value: unknown): string | null {
+  const credit = optionalText({ credit: value }, 'credit');
+  if (credit !== null && /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(credit)) throw new InputError('credit', 'must be one line of plain text');
+  return credit;
 }
 
 /** A probe given as JSON text or as an object; null when absent. */

@@ -15,9 +15,11 @@ import type { Probe } from '../scan/probe.ts';
 import { newToken, tokenHash } from './credentials.ts';
 import type { Action } from './lifecycle.ts';
 import { mustAllow, TransitionError } from './lifecycle.ts';
-import type { Assessment, Case, CaseState, Message, Report, Severity, Triage, User, Verification } from './model.ts';
+import type { AdvisoryInput, Publisher } from './advisory/index.ts';
+import { csafAdvisory, markdownAdvisory } from './advisory/index.ts';
+import type { AdvisoryRevision, Assessment, Case, CaseState, Message, Report, Severity, Triage, User, Verification } from './model.ts';
 import { ASSESSMENT_NONE, caseReference } from './model.ts';
-import { InputError, REPORT_LIMITS } from './report-input.ts';
+import { checkCredit, InputError, REPORT_LIMITS } from './report-input.ts';
 import type { CaseSeverity } from './severity.ts';
 import { caseSeverity, CvssError } from './severity.ts';
 import { StaffDirectory } from './staff.ts';
@@ -130,12 +132,12 @@ export class Tracker {
     const { row, event } = await this.#db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('cases').values({
         state: 'new', title: report.title, asset: report.asset, description: report.description, steps: report.steps, impact: report.impact,
-        contact: report.contact, probe: report.probe === null ? null : JSON.stringify(report.probe), assessment: JSON.stringify(ASSESSMENT_NONE),
+        contact: report.contact, probe: report.probe === null ? null : JSON.stringify(report.probe), assessment: JSON.stringify(ASSESSMENT_NONE), credit: report.credit ?? null,
         tracking_hash: tokenHash(token), received_at: at, reporter_updated_at: at, version: 1,
         triage: null, duplicate_of: null, severity: null, cvss31: null, cvss40: null, score: null, owner_id: null,
         acknowledged_at: null, assessed_at: null, fix_submitted_at: null, resolved_at: null, disclosed_at: null, contested_at: null, contested_from: null,
       }).returningAll().executeTakeFirstOrThrow();
-      const appended = await this.#append(trx, { at, actor: 'reporter', caseId: inserted.id, action: 'case.received', data: { title: report.title, asset: report.asset, anonymous: report.contact === null, probe: report.probe !== null } });
+      const appended = await this.#append(trx, { at, actor: 'reporter', caseId: inserted.id, action: 'case.received', data: { title: report.title, asset: report.asset, anonymous: report.contact === null, probe: report.probe !== null, credited: (report.credit ?? null) !== null } });
       return { row: inserted, event: appended };
     });
     const filed = caseFromRow(row);
@@ -154,6 +156,18 @@ export class Tracker {
   async reporterReply(token: string, body: string): Promise<Message> {
     const c = await this.#reporterCase(token);
     return this.#addMessage(c, { author: 'reporter', userId: null, body: checkMessage(body), internal: false }, 'reporter');
+  }
+
+  /**
+   * The reporter's consent to be credited in the advisory, by the name they chose; null withdraws
+   * it. An advisory already published keeps what it said until its next revision.
+   */
+  async setCredit(token: string, credit: string | null): Promise<Case> {
+    const c = await this.#reporterCase(token);
+    mustAllow(c, 'credit', { kind: 'reporter' }, this.now(), this.contestWindowMs);
+    const name = checkCredit(credit);
+    if (name === c.credit) return c;
+    return this.#change(c, 'credit', 'reporter', { credit: name }, { credited: name !== null }, {});
   }
 
   /** The reporter disputes a resolution or a closing triage; the case reopens with its own deadline. */
@@ -201,6 +215,58 @@ export class Tracker {
 
   async verifications(caseId: number): Promise<Verification[]> {
     return (await this.#db.selectFrom('verifications').selectAll().where('case_id', '=', caseId).orderBy('at').orderBy('id').execute()).map(verificationFromRow);
+  }
+
+  /** The advisory's published revisions, oldest first. */
+  async advisoryRevisions(caseId: number): Promise<AdvisoryRevision[]> {
+    const rows = await this.#db.selectFrom('advisory_revisions').select(['case_id', 'number', 'at', 'summary', 'user_id']).where('case_id', '=', caseId).orderBy('number').execute();
+    return rows.map((row) => ({ caseId: row.case_id, number: row.number, at: row.at, summary: row.summary, userId: row.user_id }));
+  }
+
+  /** A published revision as it went out, both forms; undefined when there is no such revision. */
+  async publishedAdvisory(caseId: number, number: number): Promise<{ csaf: string; markdown: string } | undefined> {
+    return this.#db.selectFrom('advisory_revisions').select(['csaf', 'markdown']).where('case_id', '=', caseId).where('number', '=', number).executeTakeFirst();
+  }
+
+  /**
+   * The advisory as it would be published now: a draft before the first revision, else the latest
+   * revision's history with the case as it is now (`changed` says whether that differs from what
+   * the latest revision published).
+   */
+  async advisoryDraft(c: Case, publisher: Publisher): Promise<{ input: AdvisoryInput; revisions: AdvisoryRevision[]; changed: boolean }> {
+    const revisions = await this.advisoryRevisions(c.id);
+    const latest = revisions.at(-1);
+    const input: AdvisoryInput = { case: c, publisher, revisions, now: this.now() };
+    if (latest === undefined) return { input, revisions, changed: true };
+    const published = await this.publishedAdvisory(c.id, latest.number);
+    return { input, revisions, changed: published === undefined || !sameContent(csafAdvisory(input), JSON.parse(published.csaf) as object) };
+  }
+
+  /**
+   * Publishes the advisory's next revision, both forms stored as they go out. The first revision
+   * of a resolved case discloses it. A later one must say what changed, and is refused when
+   * nothing did.
+   */
+  async publishAdvisory(id: number, staff: Staff, options: { publisher: Publisher; summary?: string | null }): Promise<AdvisoryRevision> {
+    const c = await this.#staffCase(id, 'publish-advisory', staff);
+    const { input, revisions, changed } = await this.advisoryDraft(c, options.publisher);
+    const latest = revisions.at(-1);
+    const number = (latest?.number ?? 0) + 1;
+    const summary = blankToNull(options.summary) ?? (latest === undefined ? 'Initial release.' : null);
+    if (summary === null) throw new InputError('summary', `revision ${number} needs a summary of what changed since revision ${number - 1}`);
+    if (summary.length > 1000) throw new InputError('summary', 'is longer than 1000 characters');
+    if (!changed) throw new InputError('summary', `nothing in ${c.reference}'s advisory changed since revision ${number - 1}`);
+    const at = this.now();
+    const next: AdvisoryInput = { ...input, revisions: [...input.revisions, { number, at, summary }], now: at };
+    const revision = { number, at, summary, userId: staff.id, csaf: `${JSON.stringify(csafAdvisory(next), null, 2)}\n`, markdown: markdownAdvisory(next) };
+    const disclosing = c.state === 'resolved';
+    await this.#change(c, 'publish-advisory', actorOf(staff), disclosing ? { state: 'disclosed', disclosed_at: at } : {}, { revision: number, summary }, {
+      advisory: revision,
+      tell: disclosing
+        ? `${c.reference} is now publicly disclosed, and its advisory is published.${c.credit === null ? '' : ` It credits you as ${c.credit}.`}`
+        : `The advisory for ${c.reference} has a new revision (${number}): ${summary}`,
+    });
+    return { caseId: c.id, number, at, summary, userId: staff.id };
   }
 
   // ——— Staff: working a case ———
@@ -357,6 +423,7 @@ export class Tracker {
   async #change(c: Case, action: Action | 'verified' | 'verify-interrupted', actor: string, changes: Updateable<CasesTable>, data: Record<string, unknown>, extra: {
     message?: Omit<Message, 'id' | 'caseId' | 'at'> | undefined;
     verification?: Omit<Verification, 'id' | 'caseId' | 'at'>;
+    advisory?: { number: number; at: number; summary: string; userId: number; csaf: string; markdown: string };
     tell?: string | undefined;
   }): Promise<Case> {
     const at = this.now();
@@ -370,6 +437,10 @@ export class Tracker {
       if (extra.verification) {
         const v = extra.verification;
         await trx.insertInto('verifications').values({ case_id: c.id, verdict: v.verdict, reason: v.reason, evidence: v.evidence === null ? null : JSON.stringify(v.evidence), target: v.target, user_id: v.userId, at }).execute();
+      }
+      if (extra.advisory) {
+        const r = extra.advisory;
+        await trx.insertInto('advisory_revisions').values({ case_id: c.id, number: r.number, at: r.at, summary: r.summary, user_id: r.userId, csaf: r.csaf, markdown: r.markdown }).execute();
       }
       const appended = await this.#append(trx, { at, actor, caseId: c.id, action: `case.${action}`, data: { ...data, from: c.state, to: updated.state } });
       return { row: updated, event: appended };
@@ -400,6 +471,12 @@ function scoreVectors(cvss31: string | null, cvss40: string | null): CaseSeverit
     if (error instanceof CvssError) throw new InputError('cvss', error.message);
     throw error;
   }
+}
+
+/** Whether two CSAF documents say the same, their tracking (versions, dates, generator) aside. */
+function sameContent(a: object, b: object): boolean {
+  const content = (doc: object): string => JSON.stringify({ ...doc, document: { ...(doc as { document: object }).document, tracking: undefined } });
+  return content(a) === content(b);
 }
 
 function blankToNull(value: string | null | undefined): string | null {

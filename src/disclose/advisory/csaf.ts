@@ -9,7 +9,7 @@ import type { ScoredVector } from '../severity.ts';
 import { scoreVector, severityOf } from '../severity.ts';
 import { validateCsaf } from './csaf-validate.ts';
 import type { AdvisoryFacts, AdvisoryInput } from './input.ts';
-import { advisoryFacts, nonEmpty } from './input.ts';
+import { advisoryFacts, advisoryTracking, nonEmpty } from './input.ts';
 
 /** Our own CSAF output failed validation: a bug in Leakproof, never in the case. */
 export class CsafInvalidError extends LeakproofError {
@@ -23,12 +23,15 @@ const FIXED = 'CSAFPID-0002';
 /**
  * The case as a CSAF 2.0 document, validated before it is returned.
  *
+ * With no revisions it is a draft (status `draft`, version 0, TLP:AMBER); with revisions it is
+ * final at the latest, and lists them all in its revision history.
+ *
  * CSAF 2.0 knows CVSS 2.0 and 3.x only: a 3.1 vector goes into `scores` (`cvss_v3`), a 4.0 vector
  * into a note of the vulnerability, since CSAF 2.0 has no field for it.
  *
  * @example
  * ```ts
- * const doc = csafAdvisory({ case: resolved, publisher: { name: 'Example', namespace: 'https://example.com', category: 'vendor' }, releasedAt: Date.now(), credit: null });
+ * const doc = csafAdvisory({ case: resolved, publisher: { name: 'Example', namespace: 'https://example.com', category: 'vendor' }, revisions: [{ number: 1, at: Date.now(), summary: 'Initial release.' }], now: Date.now() });
  * writeFileSync(`${resolved.reference}.json`, JSON.stringify(doc, null, 2));
  * ```
  * @throws {AdvisoryError} when the case is not resolved, or the publisher's namespace is not a URL.
@@ -36,8 +39,8 @@ const FIXED = 'CSAFPID-0002';
  */
 export function csafAdvisory(input: AdvisoryInput): object {
   const facts = advisoryFacts(input);
+  const tracking = advisoryTracking(input);
   const c = input.case;
-  const released = iso(input.releasedAt);
   const doc = sortedKeys({
     document: {
       category: 'csaf_security_advisory',
@@ -52,15 +55,15 @@ export function csafAdvisory(input: AdvisoryInput): object {
       },
       tracking: {
         id: c.reference,
-        status: 'final',
-        version: '1',
-        initial_release_date: released,
-        current_release_date: released,
-        revision_history: [{ number: '1', date: released, summary: 'Initial release.' }],
-        generator: { engine: { name: 'Leakproof', version: VERSION }, date: released },
+        status: tracking.status,
+        version: String(tracking.version),
+        initial_release_date: iso(tracking.initialAt),
+        current_release_date: iso(tracking.currentAt),
+        revision_history: tracking.history.map((r) => ({ number: String(r.number), date: iso(r.at), summary: r.summary })),
+        generator: { engine: { name: 'Leakproof', version: VERSION }, date: iso(tracking.currentAt) },
       },
-      // Published to everyone once resolved: CSAF 2.0 names that TLP:WHITE.
-      distribution: { tlp: { label: 'WHITE' } },
+      // A published advisory is for everyone (CSAF 2.0 names that TLP:WHITE); a draft stays with the team.
+      distribution: { tlp: { label: tracking.status === 'final' ? 'WHITE' : 'AMBER' } },
       notes: [{ category: 'summary', title: 'Summary', text: facts.summary }],
       ...(c.severity === null ? {} : { aggregate_severity: { text: c.severity } }),
     },

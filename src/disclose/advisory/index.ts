@@ -1,5 +1,5 @@
 /** Advisories for resolved cases: CSAF 2.0 for machines, Markdown for people. */
-export type { AdvisoryInput, AdvisoryProduct, Publisher, PublisherCategory } from './input.ts';
+export type { AdvisoryInput, AdvisoryProduct, Publisher, PublisherCategory, RevisionEntry } from './input.ts';
 export { AdvisoryError } from './input.ts';
 export { csafAdvisory, CsafInvalidError } from './csaf.ts';
 export { validateCsaf } from './csaf-validate.ts';

@@ -28,14 +28,29 @@ export interface AdvisoryProduct {
   fixed?: string;
 }
 
+/** A revision as the advisory's history lists it. */
+export interface RevisionEntry {
+  number: number;
+  /** When it was published, epoch milliseconds. */
+  at: number;
+  summary: string;
+}
+
+/**
+ * What the advisory is made from. The reporter is credited only by the name they chose
+ * (`case.credit`), never by anything staff enter.
+ */
 export interface AdvisoryInput {
   case: Case;
   publisher: Publisher;
   product?: AdvisoryProduct;
-  /** When the advisory is (first) released, epoch milliseconds. */
-  releasedAt: number;
-  /** The reporter's name as they agreed to be credited; null when they did not consent, or are anonymous. */
-  credit: string | null;
+  /**
+   * The published revisions, oldest first, the one being made last. None: the advisory is a
+   * draft, and says so (CSAF status `draft`, version 0).
+   */
+  revisions: readonly RevisionEntry[];
+  /** When the document is made (epoch milliseconds): a draft's date. */
+  now: number;
   /** What users must do; defaults to saying the service was fixed and nothing is needed of them. */
   remediation?: string;
   /** A one-paragraph summary; defaults to one made from the title, product and severity. */
@@ -84,9 +99,32 @@ export function advisoryFacts(input: AdvisoryInput): AdvisoryFacts {
     fixed: nonEmpty(input.product?.fixed) ?? `deployments since ${fixedOn}`,
     remediation: nonEmpty(input.remediation) ?? `${input.publisher.name} fixed the flaw in ${product} on ${fixedOn}. Users need not do anything.`,
     summary: nonEmpty(input.summary) ?? `${title}: a vulnerability${severity} in ${product}, fixed on ${fixedOn}.`,
-    credit: nonEmpty(input.credit ?? undefined) ?? null,
+    credit: nonEmpty(c.credit ?? undefined) ?? null,
     fixedAt: c.resolvedAt,
   };
+}
+
+/** Where the advisory stands: a draft (version 0), or final at its latest revision. */
+export interface AdvisoryTracking {
+  status: 'draft' | 'final';
+  version: number;
+  /** The first release's date, or the draft's. */
+  initialAt: number;
+  /** The latest revision's date, or the draft's. */
+  currentAt: number;
+  history: readonly RevisionEntry[];
+}
+
+export function advisoryTracking(input: AdvisoryInput): AdvisoryTracking {
+  const [first] = input.revisions;
+  const latest = input.revisions.at(-1);
+  if (first === undefined || latest === undefined) {
+    return { status: 'draft', version: 0, initialAt: input.now, currentAt: input.now, history: [{ number: 0, at: input.now, summary: 'Draft, not published.' }] };
+  }
+  input.revisions.forEach((revision, index) => {
+    if (revision.number !== index + 1) throw new AdvisoryError(`revision ${revision.number} of ${input.case.reference}'s advisory is out of order: revisions are numbered 1, 2, 3...`);
+  });
+  return { status: 'final', version: latest.number, initialAt: first.at, currentAt: latest.at, history: input.revisions };
 }
 
 /** Text with something in it, trimmed; undefined for nothing or blanks, which CSAF forbids. */

@@ -6,7 +6,8 @@
 import type { Case } from '../model.ts';
 import { scoreVector } from '../severity.ts';
 import type { AdvisoryInput } from './input.ts';
-import { advisoryFacts, isoDate, nonEmpty } from './input.ts';
+import type { AdvisoryTracking } from './input.ts';
+import { advisoryFacts, advisoryTracking, isoDate, nonEmpty } from './input.ts';
 
 /**
  * The case as a Markdown advisory: severity and vectors, what is affected and fixed, the
@@ -14,17 +15,19 @@ import { advisoryFacts, isoDate, nonEmpty } from './input.ts';
  *
  * @example
  * ```ts
- * const text = markdownAdvisory({ case: resolved, publisher, releasedAt: Date.now(), credit: 'Jan Masters' });
+ * const text = markdownAdvisory({ case: resolved, publisher, revisions: [{ number: 1, at: Date.now(), summary: 'Initial release.' }], now: Date.now() });
  * // "# VR-0001: Unauthenticated access to riders' profiles\n\n…"
  * ```
  * @throws {AdvisoryError} when the case is not resolved, or the publisher's namespace is not a URL.
  */
 export function markdownAdvisory(input: AdvisoryInput): string {
   const facts = advisoryFacts(input);
+  const tracking = advisoryTracking(input);
   const c = input.case;
   const sections = [
     `# ${c.reference}: ${inline(facts.title)}`,
     [
+      `- **Version:** ${versionLine(tracking)}`,
       `- **Severity:** ${severityLine(c)}`,
       ...vectorLines(c),
       `- **Product:** ${inline(facts.product)}`,
@@ -36,8 +39,9 @@ export function markdownAdvisory(input: AdvisoryInput): string {
     section('Description', c.description),
     section('Impact', c.impact),
     section('Remediation', facts.remediation),
-    `## Timeline\n\n${timeline(c, input.releasedAt)}`,
+    `## Timeline\n\n${timeline(c, tracking)}`,
     facts.credit === null ? null : `## Credit\n\n${inline(input.publisher.name)} thanks ${inline(facts.credit)} for reporting this vulnerability.`,
+    tracking.status === 'draft' ? null : `## Revisions\n\n${tracking.history.map((r) => `- ${r.number} (${isoDate(r.at)}): ${inline(r.summary)}`).join('\n')}`,
   ];
   return `${sections.filter((s) => s !== null).join('\n\n')}\n`;
 }
@@ -62,14 +66,20 @@ function section(title: string, text: string): string | null {
   return body === undefined ? null : `## ${title}\n\n${block(body)}`;
 }
 
-function timeline(c: Case, releasedAt: number): string {
-  const rows: [string, number | null][] = [
-    ['Received', c.receivedAt],
-    ['Acknowledged', c.acknowledgedAt],
-    ['Fixed', c.resolvedAt],
-    ['Disclosed', c.disclosedAt ?? releasedAt],
+function versionLine(tracking: AdvisoryTracking): string {
+  if (tracking.status === 'draft') return 'draft, not published';
+  return `${tracking.version} (${isoDate(tracking.currentAt)})`;
+}
+
+function timeline(c: Case, tracking: AdvisoryTracking): string {
+  const published = tracking.status === 'final' ? tracking.initialAt : null;
+  const rows: [string, number | null, string][] = [
+    ['Received', c.receivedAt, 'not recorded'],
+    ['Acknowledged', c.acknowledgedAt, 'not recorded'],
+    ['Fixed', c.resolvedAt, 'not recorded'],
+    ['Disclosed', c.disclosedAt ?? published, 'not yet'],
   ];
-  return rows.map(([what, at]) => `- ${what}: ${at === null ? 'not recorded' : isoDate(at)}`).join('\n');
+  return rows.map(([what, at, otherwise]) => `- ${what}: ${at === null ? otherwise : isoDate(at)}`).join('\n');
 }
 
 /**

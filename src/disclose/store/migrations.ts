@@ -155,9 +155,33 @@ const clockIndexes: Migration = {
   },
 };
 
+/**
+ * The reporter's consent to be credited (`cases.credit`: the name they chose, null for none), and
+ * each published revision of a case's advisory, kept as published: a CSAF document is never
+ * changed once out, a change is a new revision.
+ */
+function advisories(dialect: Dialect): Migration {
+  const time = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cases').addColumn('credit', 'text').execute();
+      await db.schema.createTable('advisory_revisions')
+        .addColumn('case_id', time, (c) => c.notNull().references('cases.id'))
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('at', time, (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('user_id', time, (c) => c.notNull().references('users.id'))
+        .addColumn('csaf', 'text', (c) => c.notNull())
+        .addColumn('markdown', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('advisory_revisions_key', ['case_id', 'number'])
+        .execute();
+    },
+  };
+}
+
 /** Brings the database's schema up to date; a failure names the migration and leaves the rest undone. */
 export async function migrate(database: Database): Promise<void> {
-  const migrations: Record<string, Migration> = { '0001-initial': initial(database.dialect), '0002-clock-indexes': clockIndexes };
+  const migrations: Record<string, Migration> = { '0001-initial': initial(database.dialect), '0002-clock-indexes': clockIndexes, '0003-advisories': advisories(database.dialect) };
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

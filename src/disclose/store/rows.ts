@@ -52,6 +52,7 @@ export function caseFromRow(row: Selectable<CasesTable>): Case {
     reporterUpdatedAt: row.reporter_updated_at,
     contestedAt: row.contested_at,
     contestedFrom: row.contested_from as CaseState | null,
+    credit: row.credit,
     version: row.version,
   };
 }

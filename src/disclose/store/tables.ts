@@ -14,6 +14,7 @@ export interface Tables {
   notices: NoticesTable;
   digests: DigestsTable;
   notice_deliveries: NoticeDeliveriesTable;
+  advisory_revisions: AdvisoryRevisionsTable;
   events: EventsTable;
 }
 
@@ -71,6 +72,8 @@ export interface CasesTable {
   reporter_updated_at: number;
   contested_at: number | null;
   contested_from: string | null;
+  /** The name the reporter agreed to be credited by in the advisory; null: no credit. */
+  credit: string | null;
   version: number;
 }
 
@@ -119,6 +122,17 @@ export interface NoticeDeliveriesTable {
   notice_key: string;
   user_id: number;
   day: string;
+}
+
+/** A published revision of a case's advisory, both forms as they went out. */
+export interface AdvisoryRevisionsTable {
+  case_id: number;
+  number: number;
+  at: number;
+  summary: string;
+  user_id: number;
+  csaf: string;
+  markdown: string;
 }
 
 /** The audit trail: append-only, each row's hash covering the row before it. */

@@ -5,7 +5,6 @@
  * `Authorization: Bearer`; the API never reads cookies, so forms on other sites cannot drive it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { csafAdvisory, markdownAdvisory } from '../advisory/index.ts';
 import { deadlinesOf } from '../clocks.ts';
 import type { Action } from '../lifecycle.ts';
 import { refusal, TransitionError } from '../lifecycle.ts';
@@ -15,7 +14,7 @@ import { CASE_STATES, EXPLOITED, roleAtLeast, SEVERITIES, TRIAGES } from '../mod
 import { checkReport, REPORT_LIMITS } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
 import { CaseNotFoundError } from '../tracker.ts';
-import { advisoryInput, applyAction, caseId } from './staff-routes.ts';
+import { advisoryText, applyAction, caseId } from './staff-routes.ts';
 
 type Auth = 'none' | 'reporter' | 'staff';
 
@@ -49,6 +48,7 @@ const reportInput = {
     title: text(REPORT_LIMITS.title), asset: text(REPORT_LIMITS.asset), description: text(REPORT_LIMITS.description),
     steps: text(REPORT_LIMITS.steps), impact: text(REPORT_LIMITS.impact), contact: nullable(text(REPORT_LIMITS.contact)),
     probe: nullable({ type: 'object', description: 'A leakproof-probe/1 document (leakproof scan --probes).' }),
+    credit: nullable({ ...text(REPORT_LIMITS.credit), description: 'The name to credit you by in the public advisory; absent or null: no credit.' }),
   },
 };
 
@@ -61,11 +61,11 @@ const update = { type: 'object', additionalProperties: false, required: ['from',
 
 const reporterCase = {
   type: 'object', additionalProperties: false,
-  required: ['reference', 'title', 'asset', 'state', 'triage', 'severity', 'receivedAt', 'canContest', 'updates'],
+  required: ['reference', 'title', 'asset', 'state', 'triage', 'severity', 'receivedAt', 'canContest', 'credit', 'updates'],
   properties: {
     reference, title: { type: 'string' }, asset: { type: 'string' }, state: { type: 'string', enum: CASE_STATES },
     triage: nullable({ type: 'string', enum: TRIAGES }), severity: nullable({ type: 'string', enum: SEVERITIES }), receivedAt: time,
-    canContest: { type: 'boolean' }, updates: { type: 'array', maxItems: 10_000, items: update },
+    canContest: { type: 'boolean' }, credit: nullable({ type: 'string' }), updates: { type: 'array', maxItems: 10_000, items: update },
   },
 };
 
@@ -79,20 +79,27 @@ const assessment = {
 
 const staffCase = {
   type: 'object', additionalProperties: false,
-  required: ['id', 'reference', 'title', 'asset', 'description', 'steps', 'impact', 'contact', 'state', 'triage', 'duplicateOf', 'severity', 'cvss31', 'cvss40', 'score', 'ownerId', 'assessment', 'hasProbe', 'receivedAt', 'acknowledgedAt', 'assessedAt', 'resolvedAt', 'disclosedAt', 'version'],
+  required: ['id', 'reference', 'title', 'asset', 'description', 'steps', 'impact', 'contact', 'state', 'triage', 'duplicateOf', 'severity', 'cvss31', 'cvss40', 'score', 'ownerId', 'assessment', 'hasProbe', 'receivedAt', 'acknowledgedAt', 'assessedAt', 'resolvedAt', 'disclosedAt', 'credit', 'version'],
   properties: {
     id: { type: 'integer' }, reference, title: { type: 'string' }, asset: { type: 'string' }, description: { type: 'string' }, steps: { type: 'string' }, impact: { type: 'string' },
     contact: nullable({ type: 'string' }), state: { type: 'string', enum: CASE_STATES }, triage: nullable({ type: 'string', enum: TRIAGES }), duplicateOf: nullable({ type: 'integer' }),
     severity: nullable({ type: 'string', enum: SEVERITIES }), cvss31: nullable({ type: 'string' }), cvss40: nullable({ type: 'string' }), score: nullable({ type: 'number' }),
     ownerId: nullable({ type: 'integer' }), assessment, hasProbe: { type: 'boolean' },
-    receivedAt: time, acknowledgedAt: nullable(time), assessedAt: nullable(time), resolvedAt: nullable(time), disclosedAt: nullable(time), version: { type: 'integer' },
+    receivedAt: time, acknowledgedAt: nullable(time), assessedAt: nullable(time), resolvedAt: nullable(time), disclosedAt: nullable(time),
+    credit: nullable({ type: 'string', description: "The name the reporter agreed to be credited by; null: no credit." }), version: { type: 'integer' },
   },
 };
 
+const revision = {
+  type: 'object', additionalProperties: false, required: ['number', 'at', 'summary', 'userId'],
+  properties: { number: { type: 'integer' }, at: time, summary: { type: 'string' }, userId: { type: 'integer' } },
+};
+
 const caseDetail = {
-  type: 'object', additionalProperties: false, required: ['case', 'thread', 'verifications', 'deadlines'],
+  type: 'object', additionalProperties: false, required: ['case', 'thread', 'verifications', 'deadlines', 'advisoryRevisions'],
   properties: {
     case: staffCase,
+    advisoryRevisions: { type: 'array', maxItems: 10_000, items: revision },
     thread: { type: 'array', maxItems: 10_000, items: { type: 'object', additionalProperties: false, required: ['author', 'userId', 'body', 'internal', 'at'], properties: { author: { type: 'string' }, userId: nullable({ type: 'integer' }), body: { type: 'string' }, internal: { type: 'boolean' }, at: time } } },
     verifications: { type: 'array', maxItems: 10_000, items: { type: 'object', additionalProperties: false, required: ['verdict', 'reason', 'target', 'at'], properties: { verdict: { type: 'string' }, reason: { type: 'string' }, target: nullable({ type: 'string' }), at: time } } },
     deadlines: { type: 'array', maxItems: 10, items: { type: 'object', additionalProperties: false, required: ['clock', 'dueAt', 'status'], properties: { clock: { type: 'string' }, dueAt: time, status: { type: 'string' } } } },
@@ -102,11 +109,12 @@ const caseDetail = {
 const actionInput = {
   type: 'object', additionalProperties: false, required: ['action'],
   properties: {
-    action: { type: 'string', enum: ['acknowledge', 'triage', 'assign', 'assess', 'attach-probe', 'start-fix', 'submit-fix', 'verify', 'override', 'disclose', 'message'] },
+    action: { type: 'string', enum: ['acknowledge', 'triage', 'assign', 'assess', 'attach-probe', 'start-fix', 'submit-fix', 'verify', 'override', 'disclose', 'publish-advisory', 'message'] },
     version: { type: 'integer', description: 'The version the change was made on: refused if the case changed since.' },
     note: text(REPORT_LIMITS.message), triage: { type: 'string', enum: TRIAGES }, cvss31: text(200), cvss40: text(200), duplicateOf: text(20),
     owner: text(20), operations: text(60_000), dataClasses: text(60_000), peopleAffected: text(20), exploited: { type: 'string', enum: EXPLOITED }, evidence: text(2000),
     probe: text(REPORT_LIMITS.probe), reason: text(REPORT_LIMITS.message), message: text(REPORT_LIMITS.message), internal: { type: 'boolean' },
+    summary: { ...text(1000), description: "publish-advisory: what the new revision changes (the first defaults to 'Initial release.')." },
   },
 };
 
@@ -120,7 +128,7 @@ function reporterView(service: DiscloseService, c: Case, thread: Message[]) {
   const { tracker } = service;
   return {
     reference: c.reference, title: c.title, asset: c.asset, state: c.state, triage: c.triage, severity: c.severity, receivedAt: iso(c.receivedAt),
-    canContest: refusal(c, 'contest', { kind: 'reporter' }, tracker.now(), tracker.contestWindowMs) === undefined,
+    canContest: refusal(c, 'contest', { kind: 'reporter' }, tracker.now(), tracker.contestWindowMs) === undefined, credit: c.credit,
     updates: thread.map((m) => ({ from: m.author === 'reporter' ? 'you' : 'team', body: m.body, at: iso(m.at) })),
   };
 }
@@ -169,6 +177,15 @@ function routes(service: DiscloseService): ApiRoute[] {
       },
     },
     {
+      method: 'POST', path: '/reports/{reference}/credit', operationId: 'setReportCredit', summary: 'The reporter agrees to be credited in the advisory by a name of their choice, or withdraws (null).', auth: 'reporter',
+      params: referenceParam, body: { type: 'object', additionalProperties: false, required: ['credit'], properties: { credit: nullable(text(REPORT_LIMITS.credit)) } },
+      responses: { 200: { description: 'Recorded.', schema: reporterCase }, 400: { description: 'Invalid name.', schema: problem }, 401: unauthorized, 404: { description: 'No such case for this token.', schema: problem } },
+      async handler(request, reply) {
+        const changed = await tracker.setCredit(bearer(request) ?? '', (request.body as { credit: string | null }).credit);
+        return reply.send(reporterView(service, changed, await tracker.thread(changed.id, { internal: false })));
+      },
+    },
+    {
       method: 'GET', path: '/cases', operationId: 'listCases', summary: 'Cases, newest first.', auth: 'staff', role: 'viewer',
       query: { state: { type: 'string', enum: CASE_STATES }, open: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 } },
       responses: { 200: { description: 'The cases.', schema: { type: 'array', maxItems: 1000, items: staffCase } }, 401: unauthorized, 403: { description: 'Role too low.', schema: problem } },
@@ -183,9 +200,10 @@ function routes(service: DiscloseService): ApiRoute[] {
       params: idParam, responses: { 200: { description: 'The case.', schema: caseDetail }, 401: unauthorized, 403: { description: 'Role too low.', schema: problem }, 404: { description: 'No such case.', schema: problem } },
       async handler(request, reply) {
         const c = await tracker.getCase(caseId((request.params as { id: string }).id));
-        const [thread, verifications] = await Promise.all([tracker.thread(c.id, { internal: true }), tracker.verifications(c.id)]);
+        const [thread, verifications, revisions] = await Promise.all([tracker.thread(c.id, { internal: true }), tracker.verifications(c.id), tracker.advisoryRevisions(c.id)]);
         return reply.send({
           case: staffView(c),
+          advisoryRevisions: revisions.map((r) => ({ ...r, at: iso(r.at) })),
           thread: thread.map((m) => ({ ...m, at: iso(m.at) })),
           verifications: verifications.map((v: Verification) => ({ verdict: v.verdict, reason: v.reason, target: v.target, at: iso(v.at) })),
           deadlines: deadlinesOf(c, settings.clocks, tracker.now()).map((d) => ({ clock: d.clock, dueAt: iso(d.dueAt), status: d.status })),
@@ -209,14 +227,17 @@ function routes(service: DiscloseService): ApiRoute[] {
       },
     },
     {
-      method: 'GET', path: '/cases/{id}/advisory', operationId: 'getAdvisory', summary: 'A resolved case as a CSAF 2.0 advisory (JSON), or Markdown with format=markdown.', auth: 'staff', role: 'viewer',
-      params: idParam, query: { format: { type: 'string', enum: ['csaf', 'markdown'], default: 'csaf' } },
-      responses: { 200: { description: 'The advisory.' }, 400: { description: 'Not publishable yet.', schema: problem }, 401: unauthorized, 404: { description: 'No such case.', schema: problem } },
+      method: 'GET', path: '/cases/{id}/advisory', operationId: 'getAdvisory',
+      summary: "A resolved case's advisory as CSAF 2.0 (JSON), or Markdown with format=markdown: the latest published revision as it went out (or the one named by revision), or a draft while none is published.", auth: 'staff', role: 'viewer',
+      params: idParam, query: { format: { type: 'string', enum: ['csaf', 'markdown'], default: 'csaf' }, revision: { type: 'integer', minimum: 1, maximum: 999_999 } },
+      responses: { 200: { description: 'The advisory.' }, 400: { description: 'Not publishable yet.', schema: problem }, 401: unauthorized, 404: { description: 'No such case, or no such revision.', schema: problem } },
       async handler(request, reply) {
         const c = await tracker.getCase(caseId((request.params as { id: string }).id));
-        const input = advisoryInput(service, c);
-        if ((request.query as { format: string }).format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(markdownAdvisory(input));
-        return reply.type('application/json').send(JSON.stringify(csafAdvisory(input)));
+        const query = request.query as { format: string; revision?: number };
+        const markdown = query.format === 'markdown';
+        const advisory = await advisoryText(service, c, markdown ? 'md' : 'json', query.revision === undefined ? undefined : String(query.revision));
+        if (advisory === undefined) throw new CaseNotFoundError(`${c.reference}'s advisory has no revision ${String(query.revision)}`);
+        return reply.type(markdown ? 'text/markdown; charset=utf-8' : 'application/json').send(advisory.text);
       },
     },
     {

@@ -18,7 +18,7 @@ export function policyPage(settings: DiscloseSettings): Html {
 ${settings.policy.split(/\n\s*\n/).map((paragraph) => html`<p>${paragraph.trim()}</p>`)}`);
 }
 
-export type ReportValues = Partial<Record<'title' | 'asset' | 'description' | 'steps' | 'impact' | 'contact' | 'probe', string>>;
+export type ReportValues = Partial<Record<'title' | 'asset' | 'description' | 'steps' | 'impact' | 'contact' | 'probe' | 'credit', string>>;
 
 export function reportForm(settings: DiscloseSettings, csrf: string, values: ReportValues = {}, error?: string): Html {
   const field = (name: keyof ReportValues, label: string, hint: string, multiline = false) => html`
@@ -35,6 +35,7 @@ ${field('description', 'Description', 'What the flaw is.', true)}
 ${field('steps', 'Steps to reproduce', 'Requests, in order, that show it.', true)}
 ${field('impact', 'Impact', 'What an attacker gains; whose data is exposed.', true)}
 ${field('contact', 'Your email (optional)', 'Leave empty to stay anonymous; you can still follow the case with your private link.')}
+${field('credit', 'Credit me as (optional)', 'The name to thank you by in the public advisory, once the flaw is fixed. Leave empty for no credit; you can change this later.')}
 ${field('probe', 'Reproduction as a Leakproof probe (optional)', 'The JSON of a file written by leakproof scan --probes: we retest it before calling the flaw fixed.', true)}
 <label for="probeFile">…or the probe file itself</label><input id="probeFile" name="probeFile" type="file" accept="application/json,.json">
 <button type="submit">Send report</button>
@@ -70,6 +71,12 @@ ${view.thread.map((m) => html`<div class="message"><div class="meta">${m.author 
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="reply">Reply</label><textarea id="reply" name="message"></textarea>
 <button type="submit">Send reply</button>
+</form>
+<form method="post" action="${base}/credit">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="credit">Credit me as</label><span class="meta">${c.credit === null ? 'You are not credited. Give a name to be thanked by in the public advisory.' : 'The public advisory thanks you by this name. Empty it to withdraw.'}</span>
+<input id="credit" name="credit" maxlength="100" value="${c.credit ?? ''}">
+<button type="submit">Save</button>
 </form>
 ${view.canContest ? html`
 <form method="post" action="${base}/contest">

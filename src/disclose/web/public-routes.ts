@@ -8,7 +8,7 @@ import { csrfCheck, formField, formFields, formFile, sendPage } from './app.ts';
 import type { ReportValues } from './public-pages.ts';
 import { homePage, policyPage, reportForm, reportReceived, securityTxt, trackPage } from './public-pages.ts';
 
-const REPORT_FIELDS = ['title', 'asset', 'description', 'steps', 'impact', 'contact', 'probe'] as const;
+const REPORT_FIELDS = ['title', 'asset', 'description', 'steps', 'impact', 'contact', 'probe', 'credit'] as const;
 
 export function registerPublicPages(app: FastifyInstance, service: DiscloseService): void {
   const { settings, tracker } = service;
@@ -58,4 +58,5 @@ export function registerPublicPages(app: FastifyInstance, service: DiscloseServi
   };
   app.post<{ Params: { token: string } }>('/track/:token/reply', { preHandler: csrf, config: intakeLimit }, reporterAction((token, text) => tracker.reporterReply(token, text), 'message'));
   app.post<{ Params: { token: string } }>('/track/:token/contest', { preHandler: csrf, config: intakeLimit }, reporterAction((token, text) => tracker.contest(token, text), 'reason'));
+  app.post<{ Params: { token: string } }>('/track/:token/credit', { preHandler: csrf, config: intakeLimit }, reporterAction((token, text) => tracker.setCredit(token, text), 'credit'));
 }

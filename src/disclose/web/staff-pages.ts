@@ -3,7 +3,7 @@ import type { Deadline } from '../clocks.ts';
 import { MIN_PASSWORD_LENGTH } from '../credentials.ts';
 import { callersAsked } from '../gate.ts';
 import type { Action } from '../lifecycle.ts';
-import type { Case, Message, User, Verification } from '../model.ts';
+import type { AdvisoryRevision, Case, Message, User, Verification } from '../model.ts';
 import type { ProgrammeMetrics } from '../metrics.ts';
 import { AGE_BUCKETS, formatSpan } from '../metrics.ts';
 import { EXPLOITED, ROLES, SEVERITIES, TRIAGES } from '../model.ts';
@@ -47,8 +47,16 @@ function deadlineText(d: Deadline): Html {
   return html`<span class="${d.status === 'ok' ? '' : d.status}">${d.clock} ${d.status === 'overdue' ? 'overdue since' : 'due'} ${when(d.dueAt)}</span>`;
 }
 
+/** The case's advisory: its published revisions, and whether the case changed since the latest. */
+export interface AdvisoryView {
+  revisions: AdvisoryRevision[];
+  changed: boolean;
+}
+
 export interface CaseView {
   c: Case;
+  /** Only for a resolved or disclosed case. */
+  advisory: AdvisoryView | undefined;
   thread: Message[];
   verifications: Verification[];
   deadlines: Deadline[];
@@ -68,9 +76,9 @@ ${errorNote(view.error)}
 ${view.deadlines.length > 0 ? html`<h2>Clocks</h2><table><tbody>${view.deadlines.map((d) => html`<tr><td>${d.clock}</td><td>${deadlineText(d)}</td><td class="meta">started ${when(d.startedAt)}</td></tr>`)}</tbody></table>` : ''}
 <h2>Actions</h2>
 <div class="actions">${view.actions.map((action) => actionForm(c, action, csrf, view.staff))}</div>
-${c.state === 'resolved' || c.state === 'disclosed' ? html`<p>Advisory: <a href="/cases/${c.id}/advisory.json">CSAF 2.0</a> · <a href="/cases/${c.id}/advisory.md">Markdown</a></p>` : ''}
+${view.advisory === undefined ? '' : advisorySection(c, view.advisory, name)}
 <h2>Report</h2>
-<p><strong>Asset:</strong> ${c.asset}<br><strong>Reporter:</strong> ${c.contact ?? 'anonymous'} · received ${when(c.receivedAt)}</p>
+<p><strong>Asset:</strong> ${c.asset}<br><strong>Reporter:</strong> ${c.contact ?? 'anonymous'} · received ${when(c.receivedAt)} · credit: ${c.credit === null ? 'none (the reporter has not asked to be credited)' : c.credit}</p>
 <h3>Description</h3>${prose(c.description)}
 <h3>Steps to reproduce</h3>${prose(c.steps)}
 <h3>Impact</h3>${prose(c.impact)}
@@ -83,6 +91,18 @@ ${view.verifications.length === 0 ? html`<p>Not verified yet.</p>` : html`<table
 ${view.thread.map((m) => html`<div class="message${m.internal ? ' internal' : ''}"><div class="meta">${m.author === 'staff' ? name(m.userId) : m.author} · ${when(m.at)}${m.internal ? ' · internal note' : ''}</div>${prose(m.body)}</div>`)}
 <h2>History</h2>
 <table><tbody>${view.events.map((e) => html`<tr><td class="meta">#${e.seq}</td><td>${when(e.at)}</td><td>${e.action}</td><td>${e.actor.startsWith('user:') ? name(Number(e.actor.slice(5))) : e.actor}</td></tr>`)}</tbody></table>`);
+}
+
+function advisorySection(c: Case, advisory: AdvisoryView, name: (id: number | null) => string): Html {
+  const { revisions, changed } = advisory;
+  const latest = revisions.at(-1);
+  const links = (query: string) => html`<a href="/cases/${c.id}/advisory.json${query}">CSAF 2.0</a> · <a href="/cases/${c.id}/advisory.md${query}">Markdown</a>`;
+  if (latest === undefined) return html`<h2>Advisory</h2><p>Not published. Draft: ${links('')}</p>`;
+  return html`<h2>Advisory</h2>
+<p>Published, revision ${latest.number}: ${links('')}${changed ? html` · <strong>the case changed since revision ${latest.number}</strong>: publish a new revision to say so` : ''}</p>
+<table><thead><tr><th>Revision</th><th>Published</th><th>By</th><th>Summary</th><th>As published</th></tr></thead><tbody>
+${revisions.map((r) => html`<tr><td>${r.number}</td><td>${when(r.at)}</td><td>${name(r.userId)}</td><td>${r.summary}</td><td>${links(`?revision=${String(r.number)}`)}</td></tr>`)}
+</tbody></table>`;
 }
 
 function actionForm(c: Case, action: Action, csrf: string, staff: User[]): Html {
@@ -117,11 +137,15 @@ function actionForm(c: Case, action: Action, csrf: string, staff: User[]): Html 
     case 'override':
       return form('Override the gate (admin)', html`<label for="override-reason">Written reason</label><textarea id="override-reason" name="reason"></textarea>`, 'Resolve without a passing retest');
     case 'disclose':
-      return form('Disclose', html`<p class="meta">Marks the case publicly disclosed.</p>`, 'Disclose');
+      return form('Disclose', html`<p class="meta">Marks the case publicly disclosed, without publishing an advisory.</p>`, 'Disclose');
+    case 'publish-advisory':
+      return form('Publish the advisory', html`<p class="meta">${c.state === 'resolved' ? 'Publishes the first revision and discloses the case.' : 'Publishes a new revision with the case as it is now.'}</p>
+<label for="advisory-summary">What this revision says (default for the first: Initial release.)</label><input id="advisory-summary" name="summary" maxlength="1000">`, 'Publish');
     case 'message':
       return form('Message', html`<label for="message">Text</label><textarea id="message" name="message"></textarea>
 <label><input type="checkbox" name="internal" value="1"> Internal note (the reporter does not see it)</label>`, 'Send');
     case 'contest':
+    case 'credit':
       return html``;
   }
 }

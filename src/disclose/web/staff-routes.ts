@@ -1,7 +1,7 @@
 /** The staff side: sign-in, the case list, a case and its actions, advisories, metrics, users, one's account. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csafAdvisory, markdownAdvisory } from '../advisory/index.ts';
-import type { AdvisoryInput } from '../advisory/index.ts';
+import type { Publisher } from '../advisory/index.ts';
 import { deadlinesOf } from '../clocks.ts';
 import type { Action } from '../lifecycle.ts';
 import { availableActions, TransitionError } from '../lifecycle.ts';
@@ -117,9 +117,12 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     const user = userOf(request);
     const c = await tracker.getCase(caseId(request.params.id));
     const now = tracker.now();
-    const [thread, verifications, events, staff] = await Promise.all([tracker.thread(c.id, { internal: true }), tracker.verifications(c.id), caseEvents(tracker.database.db, c.id), tracker.staff.users()]);
+    const [thread, verifications, events, staff, advisory] = await Promise.all([
+      tracker.thread(c.id, { internal: true }), tracker.verifications(c.id), caseEvents(tracker.database.db, c.id), tracker.staff.users(),
+      c.state === 'resolved' || c.state === 'disclosed' ? tracker.advisoryDraft(c, publisherOf(service)).then(({ revisions, changed }) => ({ revisions, changed })) : undefined,
+    ]);
     return sendPage(reply.status(status), casePage(settings, user, reply.generateCsrf(), {
-      c, thread, verifications, events, staff, error,
+      c, advisory, thread, verifications, events, staff, error,
       deadlines: deadlinesOf(c, settings.clocks, now),
       actions: availableActions(c, user.role, now, tracker.contestWindowMs),
     }));
@@ -140,13 +143,19 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     return reply.redirect(`/cases/${String(id)}`, 303);
   });
 
-  app.get<{ Params: { id: string; format: string } }>('/cases/:id/advisory.:format', { preHandler: requireStaff('viewer') }, async (request, reply) => {
+  app.get<{ Params: { id: string; format: string }; Querystring: { revision?: string } }>('/cases/:id/advisory.:format', { preHandler: requireStaff('viewer') }, async (request, reply) => {
+    const { format } = request.params;
+    if (format !== 'json' && format !== 'md') {
+      reply.callNotFound();
+      return reply;
+    }
     const c = await tracker.getCase(caseId(request.params.id));
-    const input = advisoryInput(service, c);
-    if (request.params.format === 'json') return reply.type('application/json').header('content-disposition', `attachment; filename="${c.reference}.json"`).send(JSON.stringify(csafAdvisory(input), null, 2));
-    if (request.params.format === 'md') return reply.type('text/markdown; charset=utf-8').header('content-disposition', `attachment; filename="${c.reference}.md"`).send(markdownAdvisory(input));
-    reply.callNotFound();
-    return reply;
+    const advisory = await advisoryText(service, c, format, request.query.revision);
+    if (advisory === undefined) {
+      reply.callNotFound();
+      return reply;
+    }
+    return reply.type(format === 'json' ? 'application/json' : 'text/markdown; charset=utf-8').header('content-disposition', `attachment; filename="${advisory.name}"`).send(advisory.text);
   });
 
   app.get('/metrics', { preHandler: requireStaff('viewer') }, async (request, reply) => {
@@ -245,18 +254,42 @@ export async function applyAction(service: DiscloseService, c: Case, action: Act
     case 'disclose':
       await tracker.disclose(c.id, staff);
       return;
+    case 'publish-advisory':
+      await tracker.publishAdvisory(c.id, staff, { publisher: publisherOf(service), summary: field('summary') });
+      return;
     case 'message':
       await tracker.message(c.id, staff, field('message') ?? '', field('internal') === '1' || field('internal') === 'true');
       return;
     case 'contest':
-      throw new TransitionError('only the reporter can contest');
+    case 'credit':
+      throw new TransitionError(`only the reporter can ${action === 'contest' ? 'contest' : 'choose to be credited'}`);
     default:
       throw new InputError('action', `'${String(action).slice(0, 40)}' is not an action`);
   }
 }
 
-/** What the advisory says of the case: the organisation publishes it, the reporter is not named without consent. */
-export function advisoryInput(service: DiscloseService, c: Case): AdvisoryInput {
-  const { settings, tracker } = service;
-  return { case: c, publisher: { name: settings.organization, namespace: settings.publicUrl, category: 'vendor' }, releasedAt: c.disclosedAt ?? tracker.now(), credit: null };
+/** Who publishes the tracker's advisories: the organisation, named by its public address. */
+export function publisherOf(service: DiscloseService): Publisher {
+  return { name: service.settings.organization, namespace: service.settings.publicUrl, category: 'vendor' };
+}
+
+/**
+ * A case's advisory in one form: a published revision as it went out (`revision`, or the latest
+ * when none is named), or the draft while none is published. Undefined when the named revision
+ * does not exist.
+ * @throws {AdvisoryError} when the case has no advisory (it is not resolved).
+ */
+export async function advisoryText(service: DiscloseService, c: Case, format: 'json' | 'md', revision: string | undefined): Promise<{ name: string; text: string } | undefined> {
+  const { tracker } = service;
+  if (revision !== undefined && !/^[1-9]\d{0,5}$/.test(revision)) throw new InputError('revision', 'must be a revision number (1, 2, ...)');
+  const revisions = await tracker.advisoryRevisions(c.id);
+  const number = revision === undefined ? revisions.at(-1)?.number : Number(revision);
+  const extension = format === 'json' ? 'json' : 'md';
+  if (number === undefined) {
+    const { input } = await tracker.advisoryDraft(c, publisherOf(service));
+    return { name: `${c.reference}-draft.${extension}`, text: format === 'json' ? `${JSON.stringify(csafAdvisory(input), null, 2)}\n` : markdownAdvisory(input) };
+  }
+  const published = await tracker.publishedAdvisory(c.id, number);
+  if (published === undefined) return undefined;
+  return { name: `${c.reference}-${String(number)}.${extension}`, text: format === 'json' ? published.csaf : published.markdown };
 }
