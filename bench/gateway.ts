@@ -1,10 +1,11 @@
 /**
  * The gateway measured against its peers, in one run, on one machine: the bench upstream
  * (bench/gateway-upstream.ts) answered directly, through nginx `proxy_pass` (keep-alive upstream,
- * one worker), through `@fastify/http-proxy` (the bare Node proxy), through Leakproof as a
- * pass-through (bench/gateway-passthrough.yaml) and through Leakproof with a full policy
- * (bench/gateway-policy.yaml: JWT, a view per record chosen by CEL, undeclared fields stripped, and
- * the access log in an SQLite file in a temporary directory).
+ * one worker), through `@fastify/http-proxy` (the bare Node proxy), through a naive undici proxy
+ * that parses, strips and re-serialises each answer (the floor of a Node proxy that reads what it
+ * relays), through Leakproof as a pass-through (bench/gateway-passthrough.yaml) and through
+ * Leakproof with a full policy (bench/gateway-policy.yaml: JWT, a view per record chosen by CEL,
+ * undeclared fields stripped, and the access log in an SQLite file in a temporary directory).
  *
  * Load comes from Debian's `wrk` (bench/gateway-wrk.lua) pinned with taskset to core 0, and this
  * process runs there too; the upstream and the proxies are pinned to core 1, so a proxy and its
@@ -25,7 +26,7 @@
  * short cells and a 30 s soak (about 4 minutes), for a check that everything works.
  * BENCH_RUNS=3 measures sections 1 and 2 three times in turns and keeps each cell's median.
  * BENCH_ONLY=soak runs section 4 alone (BENCH_SOAK_S seconds, default 300), with the upstream and
- * the full policy only.
+ * the full policy only; BENCH_ONLY=peak runs sections 1–3 only.
  * BENCH_PROFILE=DIR runs none of that: it profiles Leakproof at peak load instead (node --cpu-prof),
  * one profile per configuration and size in DIR, and prints where the time went.
  * Needs Linux, `taskset`, `nginx` and `wrk` (Debian: apt-get install -y nginx wrk).
@@ -48,6 +49,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const SOAK_ONLY = process.env.BENCH_ONLY === 'soak';
+const PEAK_ONLY = process.env.BENCH_ONLY === 'peak';
 const TIMING = QUICK ? { warmupS: 1, cellS: 3, soakS: 30, soakSampleS: 3 } : { warmupS: 3, cellS: 10, soakS: Number(process.env.BENCH_SOAK_S ?? 300), soakSampleS: 15 };
 /** The same for every server, enough to keep a single-core server saturated. */
 const CONNECTIONS = 64;
@@ -62,7 +64,9 @@ const LEAKPROOF = {
   policy: { label: 'Leakproof full policy', config: 'gateway-policy.yaml' },
 } as const;
 
-type ServerName = 'direct' | 'nginx' | 'fastify' | 'passthrough' | 'policy';
+type ServerName = 'direct' | 'nginx' | 'fastify' | 'naive' | 'passthrough' | 'policy';
+
+const PROXY_LABELS = { nginx: 'nginx proxy_pass', fastify: '@fastify/http-proxy', naive: 'naive undici proxy', passthrough: LEAKPROOF.passthrough.label, policy: LEAKPROOF.policy.label } as const;
 
 /** Where a server runs and how wrk loads it: one core each (sections 1–4), or every core (section 5). */
 interface Placement {
@@ -329,6 +333,7 @@ async function checkAnswers(servers: readonly Server[], token: string): Promise<
     direct: (n) => person(n, 1),
     nginx: (n) => person(n, 1),
     fastify: (n) => person(n, 1),
+    naive: (n) => undeclared(person(n, 1)),
     passthrough: (n) => undeclared(person(n, 1)),
     // 0 is the caller, 1 public, 3 private and not followed, 6 private and followed.
     policy: (n) => view(undeclared(person(n, 1)), n === 0 ? Object.keys(person(n, 1)) : n % 6 === 3 ? card : member),
@@ -405,12 +410,13 @@ async function peak(servers: readonly Server[], upstreamPid: number): Promise<Pe
 function ratios(peaks: Peaks): void {
   const rps = (name: ServerName, kb: SizeKb): number => peaks.get(name)?.get(kb)?.rps ?? Number.NaN;
   console.log('\n## 1b. Throughput ratios, same run');
-  console.log(`size | nginx / direct | pass-through / nginx | target >= ${TARGETS.passthroughOverNginx} | full policy / nginx | target >= ${TARGETS.policyOverNginx} | full policy / @fastify/http-proxy | target > 1 | @fastify/http-proxy / nginx`);
+  console.log(`size | nginx / direct | pass-through / nginx | target >= ${TARGETS.passthroughOverNginx} | full policy / nginx | target >= ${TARGETS.policyOverNginx} | full policy / @fastify/http-proxy | full policy / naive undici | target > 1 (both) | @fastify/http-proxy / nginx | naive undici / nginx | pass-through / naive undici`);
   for (const kb of SIZES_KB) {
     const passthrough = rps('passthrough', kb) / rps('nginx', kb);
     const policy = rps('policy', kb) / rps('nginx', kb);
     const overFastify = rps('policy', kb) / rps('fastify', kb);
-    console.log([`${kb} KB`, fixed(rps('nginx', kb) / rps('direct', kb), 2), fixed(passthrough, 2), verdict(passthrough >= TARGETS.passthroughOverNginx), fixed(policy, 2), verdict(policy >= TARGETS.policyOverNginx), fixed(overFastify, 2), verdict(overFastify > 1), fixed(rps('fastify', kb) / rps('nginx', kb), 2)].join(' | '));
+    const overNaive = rps('policy', kb) / rps('naive', kb);
+    console.log([`${kb} KB`, fixed(rps('nginx', kb) / rps('direct', kb), 2), fixed(passthrough, 2), verdict(passthrough >= TARGETS.passthroughOverNginx), fixed(policy, 2), verdict(policy >= TARGETS.policyOverNginx), fixed(overFastify, 2), fixed(overNaive, 2), verdict(overFastify > 1 && overNaive > 1), fixed(rps('fastify', kb) / rps('nginx', kb), 2), fixed(rps('naive', kb) / rps('nginx', kb), 2), fixed(rps('passthrough', kb) / rps('naive', kb), 2)].join(' | '));
   }
 }
 
@@ -454,12 +460,11 @@ async function halfLoad(servers: readonly Server[], peaks: Peaks, upstreamPid: n
 function filteringCost(peaks: Peaks): void {
   console.log('\n## 3. Proxy CPU per request against body size (from section 1)');
   console.log('server | µs/req at 1 KB | 10 KB | 100 KB | µs per KB, 1→10 KB | µs per KB, 10→100 KB | linear (within 1.5x)');
-  for (const name of ['nginx', 'fastify', 'passthrough', 'policy'] as const) {
+  for (const name of ['nginx', 'fastify', 'naive', 'passthrough', 'policy'] as const) {
     const cost = (kb: SizeKb): number => peaks.get(name)?.get(kb)?.proxyCpuUs ?? Number.NaN;
     const low = (cost(10) - cost(1)) / 9;
     const high = (cost(100) - cost(10)) / 90;
-    const label = { nginx: 'nginx proxy_pass', fastify: '@fastify/http-proxy', passthrough: 'Leakproof pass-through', policy: 'Leakproof full policy' }[name];
-    console.log([label, fixed(cost(1)), fixed(cost(10)), fixed(cost(100)), fixed(low, 2), fixed(high, 2), Math.max(low, high) / Math.min(low, high) <= 1.5 ? 'yes' : 'no'].join(' | '));
+    console.log([PROXY_LABELS[name], fixed(cost(1)), fixed(cost(10)), fixed(cost(100)), fixed(low, 2), fixed(high, 2), Math.max(low, high) / Math.min(low, high) <= 1.5 ? 'yes' : 'no'].join(' | '));
   }
 }
 
@@ -600,7 +605,8 @@ async function main(): Promise<void> {
     }
     servers.push(
       await startNginx(dir, upstream.url),
-      await nodeServer('fastify', '@fastify/http-proxy', ['fastify', upstream.url]),
+      await nodeServer('fastify', PROXY_LABELS.fastify, ['fastify', upstream.url]),
+      await nodeServer('naive', PROXY_LABELS.naive, ['naive', upstream.url]),
       await nodeServer('passthrough', LEAKPROOF.passthrough.label, ['leakproof', LEAKPROOF.passthrough.config, upstream.url]),
       await nodeServer('policy', LEAKPROOF.policy.label, ['leakproof', LEAKPROOF.policy.config, upstream.url], token, { env }),
     );
@@ -612,6 +618,7 @@ async function main(): Promise<void> {
     await halfLoad(servers, peaks, upstreamPid);
     filteringCost(peaks);
     filterAlone();
+    if (PEAK_ONLY) return;
     const policy = servers.find((s) => s.name === 'policy');
     if (policy) await soak(policy);
     console.log(`# access log: ${recordsIn(accessLog)} records in SQLite after sections 1–4`);
