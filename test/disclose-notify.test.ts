@@ -1,25 +1,33 @@
 /**
  * Telling people about deadlines: who gets which digest and what it says; mail handed to a real
- * SMTP server (in this process) and read back; webhooks to a real HTTP server, signed, retried on
- * a failing endpoint up to a bound, and given up on when the endpoint never answers.
+ * SMTP server (in this process) and read back; webhooks to a real HTTP server that verifies them
+ * with the standardwebhooks library, retried on a failing endpoint up to a bound (waiting as long
+ * as Retry-After asks, within a cap), and given up on when the endpoint never answers.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
-import { Agent } from 'undici';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../src/core/config.ts';
+import { ConfigError } from '../src/core/errors.ts';
 import type { ClockName, NoticeKind } from '../src/disclose/clocks.ts';
 import { compileClockPolicy, dueNotices } from '../src/disclose/clocks.ts';
 import type { Case, User } from '../src/disclose/model.ts';
 import { ASSESSMENT_NONE, caseReference } from '../src/disclose/model.ts';
 import type { PendingNotice } from '../src/disclose/notify/index.ts';
 import { buildDigests, createMailer, noticeEvent, NotifyError, postWebhooks, recipientsOf, signatureOf } from '../src/disclose/notify/index.ts';
+import { discloseSettings } from '../src/disclose/settings.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -297,22 +305,52 @@ describe('mail goes out through a real SMTP server, as written and once', () => 
 interface Delivery {
   headers: IncomingMessage['headers'];
   body: string;
+  /** When the request had come in, by performance.now(). */
+  at: number;
+  /** Why the Standard Webhooks library refused it; null when it verified. */
+  refusal: string | null;
 }
 
-/** A local endpoint whose answers are scripted per path: a list of statuses, or `hang` to never answer. */
-async function startEndpoint(script: Record<string, number[] | 'hang'>): Promise<{ server: Server; url: (path: string) => string; seen: Map<string, Delivery[]> }> {
+/** A scripted answer: a status, or a status with a `Retry-After` (a function to compute it when answering). */
+type Answer = number | { status: number; retryAfter: string | (() => string) };
+
+/** The Standard Webhooks headers of a request, as the library takes them. */
+function webhookHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  return Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(headers[name] ?? '')]));
+}
+
+/**
+ * A local receiver that checks every delivery as a Standard Webhooks receiver does, with the
+ * standardwebhooks library: 401 and the library's reason when it refuses one; otherwise the answers
+ * scripted for the path, in turn (the last repeated), or `hang` to never answer.
+ */
+async function startReceiver(secret: string, script: Record<string, Answer[] | 'hang'>): Promise<{ server: Server; url: (path: string) => string; seen: Map<string, Delivery[]> }> {
+  const receiver = new Webhook(secret);
   const seen = new Map<string, Delivery[]>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
+      const body = Buffer.concat(chunks).toString('utf8');
+      let refusal: string | null = null;
+      try {
+        receiver.verify(body, webhookHeaders(request.headers));
+      } catch (error) {
+        refusal = (error as Error).message;
+      }
       const deliveries = seen.get(path) ?? [];
-      deliveries.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      deliveries.push({ headers: request.headers, body, at: performance.now(), refusal });
       seen.set(path, deliveries);
+      if (refusal !== null) {
+        response.writeHead(401).end(refusal);
+        return;
+      }
       const plan = script[path] ?? [200];
       if (plan === 'hang') return;
-      response.writeHead(plan[Math.min(deliveries.length, plan.length) - 1] ?? 200).end('ok');
+      const answer = plan[Math.min(deliveries.length, plan.length) - 1] ?? 200;
+      if (typeof answer === 'number') response.writeHead(answer).end('ok');
+      else response.writeHead(answer.status, { 'retry-after': typeof answer.retryAfter === 'string' ? answer.retryAfter : answer.retryAfter() }).end('later');
     });
   });
   server.listen(0, '127.0.0.1');
@@ -321,20 +359,32 @@ async function startEndpoint(script: Record<string, number[] | 'hang'>): Promise
   return { server, url: (path) => `http://127.0.0.1:${port}${path}`, seen };
 }
 
-describe('webhooks are signed, retried up to a bound, and never throw', () => {
-  const SECRET = 'webhook-secret';
+describe('webhooks are signed the Standard Webhooks way, retried up to a bound, and never throw', () => {
+  const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
   const event = noticeEvent(ACK_LATE);
   const dispatcher = new Agent();
-  let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   const quick = { backoffMs: 10, timeoutMs: 300, dispatcher };
+  const gaps = (deliveries: readonly Delivery[]) => deliveries.slice(1).map((d, i) => d.at - (deliveries[i]?.at ?? 0));
+
+  /** Sends a delivery again by hand, as someone who captured it would; the receiver's status and reason. */
+  const replay = async (headers: Record<string, string>, body: string): Promise<{ status: number; reason: string }> => {
+    const response = await request(receiver.url('/ok'), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, dispatcher });
+    return { status: response.statusCode, reason: await response.body.text() };
+  };
 
   before(async () => {
-    endpoint = await startEndpoint({ '/ok': [200], '/flaky': [500, 503, 204], '/down': [500], '/refuses': [400], '/busy': [429, 200], '/hang': 'hang' });
+    receiver = await startReceiver(SECRET, {
+      '/ok': [200], '/flaky': [500, 503, 204], '/down': [500], '/refuses': [400], '/busy': [429, 200], '/hang': 'hang',
+      '/slow-down': [{ status: 429, retryAfter: '1' }, 200],
+      '/maintenance': [{ status: 503, retryAfter: () => new Date(Date.now() + 2000).toUTCString() }, 200],
+      '/go-away': [{ status: 503, retryAfter: '86400' }, 200],
+    });
   });
 
   after(async () => {
-    endpoint.server.closeAllConnections();
-    endpoint.server.close();
+    receiver.server.closeAllConnections();
+    receiver.server.close();
     await dispatcher.close();
   });
 
@@ -348,49 +398,129 @@ describe('webhooks are signed, retried up to a bound, and never throw', () => {
     });
   });
 
-  it('POSTs the event as JSON with an HMAC-SHA256 signature over the exact body', async () => {
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/ok'), secret: SECRET }], event, quick);
-    assert.deepEqual(outcome, { url: endpoint.url('/ok'), delivered: true, attempts: 1, status: 200, error: null });
-    const [delivery] = endpoint.seen.get('/ok') ?? [];
+  it('signs as the Standard Webhooks specification\'s own example does', () => {
+    // The specification's test vector, which the standardwebhooks library also produces.
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const expected = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
+    assert.equal(signatureOf(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'), expected);
+    assert.equal(new Webhook(secret).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', new Date(1614265330 * 1000), '{"test": 2432232314}'), expected);
+  });
+
+  it('POSTs the event as JSON with webhook-id, webhook-timestamp and a webhook-signature the library verifies', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const [outcome] = await postWebhooks([{ url: receiver.url('/ok'), secret: SECRET }], event, quick);
+    assert.deepEqual(outcome, { url: receiver.url('/ok'), delivered: true, attempts: 1, status: 200, error: null });
+    const [delivery] = receiver.seen.get('/ok') ?? [];
     assert.ok(delivery);
-    assert.deepEqual(JSON.parse(delivery.body), event);
+    assert.equal(delivery.refusal, null);
+    assert.deepEqual(new Webhook(SECRET).verify(delivery.body, webhookHeaders(delivery.headers)), event);
     assert.equal(delivery.headers['content-type'], 'application/json');
-    assert.equal(delivery.headers['x-leakproof-delivery'], event.id);
+    assert.equal(delivery.headers['user-agent'], 'leakproof-disclose');
     assert.equal(delivery.headers['x-leakproof-event'], 'deadline.escalation');
-    assert.equal(delivery.headers['x-leakproof-signature'], `sha256=${createHmac('sha256', SECRET).update(delivery.body).digest('hex')}`);
-    assert.equal(signatureOf(delivery.body, SECRET), delivery.headers['x-leakproof-signature']);
+    assert.equal(delivery.headers['webhook-id'], event.id);
+    const timestamp = Number(delivery.headers['webhook-timestamp']);
+    assert.match(String(delivery.headers['webhook-timestamp']), /^\d+$/);
+    assert.ok(timestamp >= before && timestamp <= Math.floor(Date.now() / 1000));
+    assert.equal(delivery.headers['webhook-signature'], signatureOf(SECRET, event.id, timestamp, delivery.body));
+    assert.equal(delivery.headers['x-leakproof-signature'], undefined);
+    assert.equal(delivery.headers['x-leakproof-delivery'], undefined);
   });
 
-  it('retries a 5xx answer with the same body and signature until it is taken', async () => {
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/flaky'), secret: SECRET }], event, quick);
-    assert.deepEqual(outcome, { url: endpoint.url('/flaky'), delivered: true, attempts: 3, status: 204, error: null });
-    const deliveries = endpoint.seen.get('/flaky') ?? [];
+  it('the receiver refuses a captured delivery replayed with an old timestamp, a refreshed one, or a changed body', async () => {
+    await postWebhooks([{ url: receiver.url('/ok'), secret: SECRET }], event, quick);
+    const captured = receiver.seen.get('/ok')?.at(-1);
+    assert.ok(captured);
+    const headers = webhookHeaders(captured.headers);
+    const timestamp = Number(headers['webhook-timestamp']);
+    // As sent, within the 5 minutes' tolerance, it verifies: receivers drop such a repeat by its webhook-id.
+    assert.deepEqual(await replay(headers, captured.body), { status: 200, reason: 'ok' });
+    assert.deepEqual(await replay({ ...headers, 'webhook-timestamp': String(timestamp - 600) }, captured.body), { status: 401, reason: 'Message timestamp too old' });
+    assert.deepEqual(await replay({ ...headers, 'webhook-timestamp': String(timestamp + 60) }, captured.body), { status: 401, reason: 'No matching signature found' });
+    const tampered = captured.body.replace('"severity":null', '"severity":"low"');
+    assert.notEqual(tampered, captured.body);
+    assert.deepEqual(await replay(headers, tampered), { status: 401, reason: 'No matching signature found' });
+    assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(captured.body, headers), { message: 'No matching signature found' });
+  });
+
+  it('retries a 5xx answer with the same body and webhook-id, each attempt signed afresh', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/flaky'), secret: SECRET }], event, quick);
+    assert.deepEqual(outcome, { url: receiver.url('/flaky'), delivered: true, attempts: 3, status: 204, error: null });
+    const deliveries = receiver.seen.get('/flaky') ?? [];
     assert.equal(deliveries.length, 3);
-    assert.equal(new Set(deliveries.map((d) => `${d.body}|${String(d.headers['x-leakproof-signature'])}`)).size, 1);
+    assert.deepEqual(deliveries.map((d) => d.refusal), [null, null, null]);
+    assert.equal(new Set(deliveries.map((d) => `${d.body}|${String(d.headers['webhook-id'])}`)).size, 1);
+    for (const d of deliveries) assert.equal(d.headers['webhook-signature'], signatureOf(SECRET, event.id, Number(d.headers['webhook-timestamp']), d.body));
   });
 
-  it('retries a 429 too', async () => {
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/busy'), secret: SECRET }], event, quick);
+  it('retries a 429 without Retry-After on the doubling backoff', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/busy'), secret: SECRET }], event, quick);
     assert.equal(outcome?.delivered, true);
     assert.equal(outcome.attempts, 2);
+    assert.ok((gaps(receiver.seen.get('/busy') ?? [])[0] ?? Infinity) < 500);
+  });
+
+  it('waits as long as a 429\'s Retry-After in seconds asks, and signs the retry with its own timestamp', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/slow-down'), secret: SECRET }], event, quick);
+    assert.deepEqual(outcome, { url: receiver.url('/slow-down'), delivered: true, attempts: 2, status: 200, error: null });
+    const deliveries = receiver.seen.get('/slow-down') ?? [];
+    const [gap] = gaps(deliveries);
+    assert.ok(gap !== undefined && gap >= 950 && gap < 2500, `waited ${String(gap)} ms`);
+    const [first, second] = deliveries.map((d) => Number(d.headers['webhook-timestamp']));
+    assert.ok(first !== undefined && second !== undefined && second > first);
+    assert.notEqual(deliveries[0]?.headers['webhook-signature'], deliveries[1]?.headers['webhook-signature']);
+    assert.deepEqual(deliveries.map((d) => d.refusal), [null, null]);
+  });
+
+  it('waits until a 503\'s Retry-After HTTP date', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/maintenance'), secret: SECRET }], event, quick);
+    assert.equal(outcome?.delivered, true);
+    assert.equal(outcome.attempts, 2);
+    // The date has whole seconds, so "2 s from now" is between 1 and 2 s away.
+    const [gap] = gaps(receiver.seen.get('/maintenance') ?? []);
+    assert.ok(gap !== undefined && gap >= 950 && gap < 3500, `waited ${String(gap)} ms`);
+  });
+
+  it('caps a Retry-After that asks too much at maxRetryAfterMs', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/go-away'), secret: SECRET }], event, { ...quick, maxRetryAfterMs: 300 });
+    assert.equal(outcome?.delivered, true);
+    const [gap] = gaps(receiver.seen.get('/go-away') ?? []);
+    assert.ok(gap !== undefined && gap >= 250 && gap < 1500, `waited ${String(gap)} ms`);
   });
 
   it('gives up after the bound and says why', async () => {
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/down'), secret: SECRET }], event, { ...quick, attempts: 4 });
-    assert.deepEqual(outcome, { url: endpoint.url('/down'), delivered: false, attempts: 4, status: 500, error: 'answered 500' });
-    assert.equal(endpoint.seen.get('/down')?.length, 4);
+    const [outcome] = await postWebhooks([{ url: receiver.url('/down'), secret: SECRET }], event, { ...quick, attempts: 4 });
+    assert.deepEqual(outcome, { url: receiver.url('/down'), delivered: false, attempts: 4, status: 500, error: 'answered 500' });
+    assert.equal(receiver.seen.get('/down')?.length, 4);
   });
 
   it('does not retry an answer that will not change, such as 400', async () => {
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/refuses'), secret: SECRET }], event, quick);
-    assert.deepEqual(outcome, { url: endpoint.url('/refuses'), delivered: false, attempts: 1, status: 400, error: 'answered 400' });
+    const [outcome] = await postWebhooks([{ url: receiver.url('/refuses'), secret: SECRET }], event, quick);
+    assert.deepEqual(outcome, { url: receiver.url('/refuses'), delivered: false, attempts: 1, status: 400, error: 'answered 400' });
+  });
+
+  it('a receiver holding another secret refuses the delivery, and it is not retried', async () => {
+    const [outcome] = await postWebhooks([{ url: receiver.url('/ok'), secret: `whsec_${randomBytes(32).toString('base64')}` }], event, quick);
+    assert.deepEqual(outcome, { url: receiver.url('/ok'), delivered: false, attempts: 1, status: 401, error: 'answered 401' });
+    assert.equal(receiver.seen.get('/ok')?.at(-1)?.refusal, 'No matching signature found');
+  });
+
+  it('sends nothing with a secret that is not a Standard Webhooks one, and says so', async () => {
+    const sent = receiver.seen.get('/ok')?.length;
+    const outcomes = await postWebhooks([{ url: receiver.url('/ok'), secret: 'webhook-secret-of-old' }, { url: receiver.url('/ok'), secret: SECRET }], event, quick);
+    assert.deepEqual(outcomes[0], {
+      url: receiver.url('/ok'), delivered: false, attempts: 0, status: null,
+      error: 'the secret is not a Standard Webhooks secret: whsec_ followed by the base64 of at least 24 random bytes',
+    });
+    assert.equal(outcomes[1]?.delivered, true);
+    assert.equal(receiver.seen.get('/ok')?.length, (sent ?? 0) + 1);
+    assert.throws(() => signatureOf('webhook-secret-of-old', event.id, 0, '{}'), TypeError);
   });
 
   it('gives up on an endpoint that never answers, each attempt within its timeout', async () => {
     const started = performance.now();
-    const [outcome] = await postWebhooks([{ url: endpoint.url('/hang'), secret: SECRET }], event, { ...quick, timeoutMs: 200, attempts: 2 });
-    assert.deepEqual(outcome, { url: endpoint.url('/hang'), delivered: false, attempts: 2, status: null, error: 'no answer within 200 ms' });
-    assert.equal(endpoint.seen.get('/hang')?.length, 2);
+    const [outcome] = await postWebhooks([{ url: receiver.url('/hang'), secret: SECRET }], event, { ...quick, timeoutMs: 200, attempts: 2 });
+    assert.deepEqual(outcome, { url: receiver.url('/hang'), delivered: false, attempts: 2, status: null, error: 'no answer within 200 ms' });
+    assert.equal(receiver.seen.get('/hang')?.length, 2);
     assert.ok(performance.now() - started < 2000);
   });
 
@@ -401,10 +531,45 @@ describe('webhooks are signed, retried up to a bound, and never throw', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
     closed.close();
     await once(closed, 'close');
-    const outcomes = await postWebhooks([{ url: deadUrl, secret: SECRET }, { url: endpoint.url('/ok'), secret: SECRET }], event, { ...quick, attempts: 2 });
+    const outcomes = await postWebhooks([{ url: deadUrl, secret: SECRET }, { url: receiver.url('/ok'), secret: SECRET }], event, { ...quick, attempts: 2 });
     assert.equal(outcomes[0]?.delivered, false);
     assert.equal(outcomes[0].attempts, 2);
     assert.match(outcomes[0].error ?? '', /ECONNREFUSED/);
     assert.equal(outcomes[1]?.delivered, true);
   });
+});
+
+describe('a webhook secret is checked when the configuration loads', () => {
+  const load = async (secret: string) => {
+    const dir = await mkdtemp(join(tmpdir(), 'leakproof-webhooks-'));
+    const file = join(dir, 'leakproof.yaml');
+    await writeFile(file, 'disclose:\n  webhooks:\n    - url: https://hooks.example.com/leakproof\n      secret: "${WEBHOOK_SECRET}"\n');
+    return { file, settings: async () => discloseSettings(await loadConfig(file, { WEBHOOK_SECRET: secret })) };
+  };
+
+  it('takes whsec_ and the base64 of random bytes, as openssl rand -base64 32 writes it', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const { settings } = await load(secret);
+    assert.deepEqual((await settings()).webhooks, [{ url: 'https://hooks.example.com/leakproof', secret }]);
+  });
+
+  // Lenient decoders read base64url or unpadded text, strict ones (Python's, Go's) refuse it: a receiver could get another key, or none.
+  const refused: [name: string, secret: string][] = [
+    ['a password-like secret', 'a-long-enough-shared-secret'],
+    ['the base64 without whsec_', randomBytes(32).toString('base64')],
+    ['fewer than 24 bytes', `whsec_${randomBytes(16).toString('base64')}`],
+    ['base64url rather than base64', `whsec_${Buffer.alloc(24, 0xfb).toString('base64url')}`],
+    ['base64 without its padding', `whsec_${randomBytes(32).toString('base64').replace(/=+$/, '')}`],
+  ];
+  for (const [name, secret] of refused) {
+    it(`refuses ${name} at its file:line, says how to make one, and does not echo it`, async () => {
+      const { file, settings } = await load(secret);
+      await assert.rejects(settings(), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.format(), `${file}:4:7: ERR_CONFIG disclose.webhooks[0].secret: must be a Standard Webhooks secret: whsec_ followed by the base64 of at least 24 random bytes\n  hint: make one with: echo "whsec_$(openssl rand -base64 32)"`);
+        assert.ok(!error.format().includes(secret));
+        return true;
+      });
+    });
+  }
 });

@@ -15,9 +15,11 @@
  */
 import type { LeakproofConfig } from '../core/config.ts';
 import { checkSection } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { ClockPolicy } from './clocks.ts';
 import type { OidcSettings } from './oidc.ts';
 import { clocksConfigSchema, compileClockPolicy } from './clocks.ts';
+import { WEBHOOK_SECRET_FORMAT, webhookSecretKey } from './notify/webhooks.ts';
 
 export interface DiscloseSettings {
   store: string;
@@ -84,7 +86,8 @@ export const discloseSectionSchema = {
     },
     webhooks: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['url', 'secret'], properties: { url, secret: { type: 'string', minLength: 16 } } },
+      // The secret's format is checked in discloseSettings, whose error says how to make a good one.
+      items: { type: 'object', additionalProperties: false, required: ['url', 'secret'], properties: { url, secret: { type: 'string', description: 'whsec_ and the base64 of at least 24 random bytes (Standard Webhooks).' } } },
     },
     digestHour: { type: 'integer', minimum: 0, maximum: 23 },
     limits: {
@@ -144,10 +147,26 @@ export function discloseSettings(config: LeakproofConfig): DiscloseSettings {
     verification: { target: section.verification?.target, rateLimit: section.verification?.rateLimit ?? 10 },
     clocks,
     mail: section.mail,
-    webhooks: section.webhooks ?? [],
+    webhooks: checkWebhookSecrets(section.webhooks ?? [], config),
     digestHour: section.digestHour ?? 8,
     limits: { bodyBytes: section.limits?.bodyBytes ?? 262_144, reportsPerHour: section.limits?.reportsPerHour ?? 20, loginsPerMinute: section.limits?.loginsPerMinute ?? 10 },
     secret: section.secret,
     oidc: section.oidc ? { ...section.oidc, label: section.oidc.label ?? 'single sign-on' } : undefined,
   };
+}
+
+/**
+ * Refuses a webhook secret a Standard Webhooks receiver would not read the same way, at load rather
+ * than at the first delivery, which would be signed with a key the receiver never computes. The
+ * secret itself stays out of the message: it may have come from the environment.
+ */
+function checkWebhookSecrets(webhooks: DiscloseSettings['webhooks'], config: LeakproofConfig): DiscloseSettings['webhooks'] {
+  for (const [index, target] of webhooks.entries()) {
+    if (webhookSecretKey(target.secret) !== undefined) continue;
+    throw new ConfigError(`disclose.webhooks[${index}].secret: must be ${WEBHOOK_SECRET_FORMAT}`, {
+      location: config.locate(target, 'secret'),
+      hint: 'make one with: echo "whsec_$(openssl rand -base64 32)"',
+    });
+  }
+  return webhooks;
 }
