@@ -245,7 +245,7 @@ http {
     }
   }
   const master = child.pid ?? 0;
-  return { name: 'nginx', label: workers === 1 ? 'nginx proxy_pass' : `nginx proxy_pass, ${workers} workers`, url, token: undefined, placement, pids: () => [master, ...childPids(master)], stop: () => stopChild(child, () => child.kill('SIGTERM')) };
+  return { name: 'nginx', label: workers === 1 ? PROXY_LABELS.nginx : `${PROXY_LABELS.nginx}, ${workers} workers`, url, token: undefined, placement, pids: () => [master, ...childPids(master)], stop: () => stopChild(child, () => child.kill('SIGTERM')) };
 }
 
 function childPids(parent: number): number[] {

@@ -423,7 +423,7 @@ export class Tracker {
   async #change(c: Case, action: Action | 'verified' | 'verify-interrupted', actor: string, changes: Updateable<CasesTable>, data: Record<string, unknown>, extra: {
     message?: Omit<Message, 'id' | 'caseId' | 'at'> | undefined;
     verification?: Omit<Verification, 'id' | 'caseId' | 'at'>;
-    advisory?: { number: number; at: number; summary: string; userId: number; csaf: string; markdown: string };
+    advisory?: Omit<AdvisoryRevision, 'caseId'> & { csaf: string; markdown: string };
     tell?: string | undefined;
   }): Promise<Case> {
     const at = this.now();

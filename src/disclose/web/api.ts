@@ -235,7 +235,7 @@ function routes(service: DiscloseService): ApiRoute[] {
         const c = await tracker.getCase(caseId((request.params as { id: string }).id));
         const query = request.query as { format: string; revision?: number };
         const markdown = query.format === 'markdown';
-        const advisory = await advisoryText(service, c, markdown ? 'md' : 'json', query.revision === undefined ? undefined : String(query.revision));
+        const advisory = await advisoryText(service, c, markdown ? 'md' : 'json', query.revision);
         if (advisory === undefined) throw new CaseNotFoundError(`${c.reference}'s advisory has no revision ${String(query.revision)}`);
         return reply.type(markdown ? 'text/markdown; charset=utf-8' : 'application/json').send(advisory.text);
       },

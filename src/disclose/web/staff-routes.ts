@@ -1,7 +1,7 @@
 /** The staff side: sign-in, the case list, a case and its actions, advisories, metrics, users, one's account. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csafAdvisory, markdownAdvisory } from '../advisory/index.ts';
-import type { Publisher } from '../advisory/index.ts';
+import type { AdvisoryInput, Publisher } from '../advisory/index.ts';
 import { deadlinesOf } from '../clocks.ts';
 import type { Action } from '../lifecycle.ts';
 import { availableActions, TransitionError } from '../lifecycle.ts';
@@ -119,7 +119,7 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     const now = tracker.now();
     const [thread, verifications, events, staff, advisory] = await Promise.all([
       tracker.thread(c.id, { internal: true }), tracker.verifications(c.id), caseEvents(tracker.database.db, c.id), tracker.staff.users(),
-      c.state === 'resolved' || c.state === 'disclosed' ? tracker.advisoryDraft(c, publisherOf(service)).then(({ revisions, changed }) => ({ revisions, changed })) : undefined,
+      c.state === 'resolved' || c.state === 'disclosed' ? tracker.advisoryDraft(c, publisherOf(service)) : undefined,
     ]);
     return sendPage(reply.status(status), casePage(settings, user, reply.generateCsrf(), {
       c, advisory, thread, verifications, events, staff, error,
@@ -149,8 +149,10 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
       reply.callNotFound();
       return reply;
     }
+    const { revision } = request.query;
+    if (revision !== undefined && !/^[1-9]\d{0,5}$/.test(revision)) throw new InputError('revision', 'must be a revision number (1, 2, ...)');
     const c = await tracker.getCase(caseId(request.params.id));
-    const advisory = await advisoryText(service, c, format, request.query.revision);
+    const advisory = await advisoryText(service, c, format, revision === undefined ? undefined : Number(revision));
     if (advisory === undefined) {
       reply.callNotFound();
       return reply;
@@ -279,17 +281,14 @@ export function publisherOf(service: DiscloseService): Publisher {
  * does not exist.
  * @throws {AdvisoryError} when the case has no advisory (it is not resolved).
  */
-export async function advisoryText(service: DiscloseService, c: Case, format: 'json' | 'md', revision: string | undefined): Promise<{ name: string; text: string } | undefined> {
+export async function advisoryText(service: DiscloseService, c: Case, format: 'json' | 'md', revision: number | undefined): Promise<{ name: string; text: string } | undefined> {
   const { tracker } = service;
-  if (revision !== undefined && !/^[1-9]\d{0,5}$/.test(revision)) throw new InputError('revision', 'must be a revision number (1, 2, ...)');
-  const revisions = await tracker.advisoryRevisions(c.id);
-  const number = revision === undefined ? revisions.at(-1)?.number : Number(revision);
-  const extension = format === 'json' ? 'json' : 'md';
+  const number = revision ?? (await tracker.advisoryRevisions(c.id)).at(-1)?.number;
   if (number === undefined) {
-    const { input } = await tracker.advisoryDraft(c, publisherOf(service));
-    return { name: `${c.reference}-draft.${extension}`, text: format === 'json' ? `${JSON.stringify(csafAdvisory(input), null, 2)}\n` : markdownAdvisory(input) };
+    const draft: AdvisoryInput = { case: c, publisher: publisherOf(service), revisions: [], now: tracker.now() };
+    return { name: `${c.reference}-draft.${format}`, text: format === 'json' ? `${JSON.stringify(csafAdvisory(draft), null, 2)}\n` : markdownAdvisory(draft) };
   }
   const published = await tracker.publishedAdvisory(c.id, number);
   if (published === undefined) return undefined;
-  return { name: `${c.reference}-${String(number)}.${extension}`, text: format === 'json' ? published.csaf : published.markdown };
+  return { name: `${c.reference}-${String(number)}.${format}`, text: format === 'json' ? published.csaf : published.markdown };
 }
