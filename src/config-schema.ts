@@ -5,6 +5,7 @@
  */
 import { auditSectionSchema } from './audit/config.ts';
 import { configSchema } from './core/config.ts';
+import { discloseSectionSchema } from './disclose/settings.ts';
 import { gatewaySectionSchema } from './gateway/config.ts';
 import { scanSectionSchema } from './scan/config.ts';
 
@@ -16,5 +17,6 @@ export const leakproofConfigSchema = {
     scan: { description: configSchema.properties.scan.description, ...scanSectionSchema },
     audit: { description: configSchema.properties.audit.description, ...auditSectionSchema },
     gateway: { description: configSchema.properties.gateway.description, ...gatewaySectionSchema },
+    disclose: { description: configSchema.properties.disclose.description, ...discloseSectionSchema },
   },
 };

@@ -99,7 +99,7 @@ export { CaseNotFoundError, ConflictError, openTracker } from './disclose/tracke
 export type {
   CaseFilter, GateOutcome, OpenTrackerOptions, Staff, Tracker, TrackerHooks, TriageDecision, VerificationGate,
 } from './disclose/tracker.ts';
-export type { Assessment, Case, CaseState, Report as VulnerabilityReport, Severity as DiscloseSeverity } from './disclose/model.ts';
+export type { Assessment, Case, CaseState, PublishedAdvisory, Report as VulnerabilityReport, Severity as DiscloseSeverity } from './disclose/model.ts';
 export { InputError } from './disclose/report-input.ts';
 export { TransitionError } from './disclose/lifecycle.ts';
 export { StoreError } from './disclose/store/database.ts';

@@ -151,6 +151,7 @@ function renderRetests(verification: FixVerification, io: Io): void {
   io.out(dim(`Probe: ${verification.probe}`));
   io.out(dim(`Open the case: leakproof disclose init --email you@example.com --store sqlite:${disclosure.store}`));
   io.out(dim(`  (an admin account for you), then leakproof disclose serve --store sqlite:${disclosure.store}`));
+  io.out(dim(`  It serves the advisory to everyone at /advisories/${disclosure.reference}, and to aggregators as a CSAF 2.0 provider.`));
 }
 
 /** The story the table tells, in sentences built from what the replay measured. */

@@ -142,6 +142,18 @@ export interface AdvisoryRevision {
   userId: number;
 }
 
+/** A case whose advisory is public: the facts of its latest revision that the CSAF distribution lists. */
+export interface PublishedAdvisory {
+  caseId: number;
+  reference: string;
+  /** The latest revision's number. */
+  revision: number;
+  /** When revision 1 went out: CSAF's initial release. */
+  initialAt: number;
+  /** When the latest revision went out: CSAF's current release. */
+  currentAt: number;
+}
+
 export const ASSESSMENT_NONE: Assessment = { operations: [], dataClasses: [], peopleAffected: null, exploited: 'unknown', evidence: null };
 
 /** The reference a case is known by, in pages, mails and advisories. */

@@ -44,6 +44,8 @@ export interface DiscloseSettings {
   secret: string | undefined;
   /** Staff sign-in through an OpenID Connect provider, besides local passwords. */
   oidc: OidcSettings | undefined;
+  /** What the CSAF provider metadata asks of aggregators about the published advisories. */
+  csaf: { listOnAggregators: boolean; mirrorOnAggregators: boolean };
 }
 
 const url = { type: 'string', pattern: '^https?://', maxLength: 2000 } as const;
@@ -107,6 +109,15 @@ export const discloseSectionSchema = {
       description: 'Staff sign-in through an OpenID Connect provider: existing accounts only, matched by verified email.',
       properties: { issuer: url, clientId: { type: 'string', minLength: 1 }, clientSecret: { type: 'string', minLength: 1 }, label: { type: 'string', minLength: 1, maxLength: 60 } },
     },
+    csaf: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Published advisories are served as a CSAF 2.0 provider (/.well-known/csaf/provider-metadata.json); these say what aggregators may do with them.',
+      properties: {
+        listOnAggregators: { type: 'boolean', description: 'Whether CSAF aggregators may list this provider (default true).' },
+        mirrorOnAggregators: { type: 'boolean', description: 'Whether CSAF aggregators may mirror its advisories (default true).' },
+      },
+    },
   },
 } as const;
 
@@ -121,7 +132,7 @@ type Section = Partial<{
   securityTxt: Partial<DiscloseSettings['securityTxt']>; contestWindowDays: number;
   verification: Partial<DiscloseSettings['verification']>; clocks: unknown; mail: DiscloseSettings['mail'];
   webhooks: DiscloseSettings['webhooks']; digestHour: number; limits: Partial<DiscloseSettings['limits']>; secret: string;
-  oidc: Omit<OidcSettings, 'label'> & { label?: string };
+  oidc: Omit<OidcSettings, 'label'> & { label?: string }; csaf: Partial<DiscloseSettings['csaf']>;
 }>;
 
 /** The settings from the configuration's `disclose` section; errors point at file:line. */
@@ -152,6 +163,7 @@ export function discloseSettings(config: LeakproofConfig): DiscloseSettings {
     limits: { bodyBytes: section.limits?.bodyBytes ?? 262_144, reportsPerHour: section.limits?.reportsPerHour ?? 20, loginsPerMinute: section.limits?.loginsPerMinute ?? 10 },
     secret: section.secret,
     oidc: section.oidc ? { ...section.oidc, label: section.oidc.label ?? 'single sign-on' } : undefined,
+    csaf: { listOnAggregators: section.csaf?.listOnAggregators ?? true, mirrorOnAggregators: section.csaf?.mirrorOnAggregators ?? true },
   };
 }
 

@@ -17,7 +17,7 @@ import type { Action } from './lifecycle.ts';
 import { mustAllow, TransitionError } from './lifecycle.ts';
 import type { AdvisoryInput, Publisher } from './advisory/index.ts';
 import { csafAdvisory, markdownAdvisory } from './advisory/index.ts';
-import type { AdvisoryRevision, Assessment, Case, CaseState, Message, Report, Severity, Triage, User, Verification } from './model.ts';
+import type { AdvisoryRevision, Assessment, Case, CaseState, Message, PublishedAdvisory, Report, Severity, Triage, User, Verification } from './model.ts';
 import { ASSESSMENT_NONE, caseReference } from './model.ts';
 import { checkCredit, InputError, REPORT_LIMITS } from './report-input.ts';
 import type { CaseSeverity } from './severity.ts';
@@ -226,6 +226,20 @@ export class Tracker {
   /** A published revision as it went out, both forms; undefined when there is no such revision. */
   async publishedAdvisory(caseId: number, number: number): Promise<{ csaf: string; markdown: string } | undefined> {
     return this.#db.selectFrom('advisory_revisions').select(['csaf', 'markdown']).where('case_id', '=', caseId).where('number', '=', number).executeTakeFirst();
+  }
+
+  /**
+   * Every case with a published advisory, the most recently revised first. Published revisions are
+   * public and never withdrawn, whatever the case's state now.
+   */
+  async publishedAdvisories(): Promise<PublishedAdvisory[]> {
+    const rows = await this.#db.selectFrom('advisory_revisions')
+      .select((eb) => ['case_id', eb.fn.max('number').as('revision'), eb.fn.min('at').as('initial_at'), eb.fn.max('at').as('current_at')])
+      .groupBy('case_id')
+      .orderBy('current_at', 'desc')
+      .orderBy('case_id', 'desc')
+      .execute();
+    return rows.map((row) => ({ caseId: row.case_id, reference: caseReference(row.case_id), revision: row.revision, initialAt: row.initial_at, currentAt: row.current_at }));
   }
 
   /**

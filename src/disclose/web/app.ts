@@ -18,6 +18,7 @@ import { TransitionError } from '../lifecycle.ts';
 import { InputError, REPORT_LIMITS } from '../report-input.ts';
 import type { DiscloseService } from '../service.ts';
 import { CaseNotFoundError, ConflictError } from '../tracker.ts';
+import { registerAdvisoryPages } from './advisory-routes.ts';
 import { registerApi } from './api.ts';
 import type { Html } from './html.ts';
 import { html } from './html.ts';
@@ -89,6 +90,7 @@ export async function buildDiscloseApp(service: DiscloseService, options: AppOpt
 
   app.get('/assets/style.css', (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
   registerPublicPages(app, service);
+  registerAdvisoryPages(app, service);
   registerStaffPages(app, service);
   registerApi(app, service);
   return app;

@@ -16,7 +16,7 @@ export function page(frame: Frame, body: Html): Html {
   const nav = frame.user
     ? html`<nav><a href="/cases">Cases</a> <a href="/metrics">Metrics</a>${frame.user.role === 'admin' ? html` <a href="/users">Users</a>` : ''} <a href="/account">Account</a>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${frame.csrf}"><button>Sign out ${frame.user.name}</button></form></nav>`
-    : html`<nav><a href="/report">Report a vulnerability</a> <a href="/policy">Policy</a></nav>`;
+    : html`<nav><a href="/report">Report a vulnerability</a> <a href="/policy">Policy</a> <a href="/advisories">Advisories</a></nav>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · ${frame.organization} security</title><link rel="stylesheet" href="/assets/style.css"></head>

@@ -1,4 +1,5 @@
 /** What reporters see: the policy, the report form, the receipt with the tracking link, and the case page. */
+import { PROVIDER_METADATA_PATH } from '../advisory/index.ts';
 import type { Case, Message } from '../model.ts';
 import type { DiscloseSettings } from '../settings.ts';
 import type { Html } from './html.ts';
@@ -9,7 +10,7 @@ export function homePage(settings: DiscloseSettings): Html {
   return page({ title: 'Security', organization: settings.organization }, html`
 <h1>Report a security vulnerability</h1>
 <p>If you found a flaw in ${settings.organization}'s services, especially one that exposes people's personal data, tell us here. You do not need an account, and you may stay anonymous.</p>
-<p><a href="/report">Report a vulnerability</a> · <a href="/policy">Our disclosure policy</a> · <a href="/.well-known/security.txt">security.txt</a> · <a href="/api/v1/openapi.json">API</a></p>`);
+<p><a href="/report">Report a vulnerability</a> · <a href="/policy">Our disclosure policy</a> · <a href="/advisories">Published advisories</a> · <a href="/.well-known/security.txt">security.txt</a> · <a href="/api/v1/openapi.json">API</a></p>`);
 }
 
 export function policyPage(settings: DiscloseSettings): Html {
@@ -92,7 +93,7 @@ ${view.canContest ? html`
 <h3>Impact</h3>${prose(c.impact)}`);
 }
 
-/** RFC 9116: Contact and Expires are required; Canonical names where this file lives. */
+/** RFC 9116: Contact and Expires are required; Canonical names where this file lives; CSAF (CSAF 2.0 requirement 8) where the advisories are. */
 export function securityTxt(settings: DiscloseSettings, now: number): string {
   const s = settings.securityTxt;
   const expires = new Date(now + s.expiresInDays * 86_400_000);
@@ -106,6 +107,7 @@ export function securityTxt(settings: DiscloseSettings, now: number): string {
     `Canonical: ${settings.publicUrl}/.well-known/security.txt`,
     `Policy: ${settings.publicUrl}/policy`,
     ...(s.hiring ? [`Hiring: ${s.hiring}`] : []),
+    `CSAF: ${settings.publicUrl}${PROVIDER_METADATA_PATH}`,
   ];
   return `${lines.join('\n')}\n`;
 }
