@@ -50,7 +50,7 @@ async function login(base: string, username: string): Promise<string> {
 
 const me = (base: string, token: string): Promise<Response> => fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 
-// Windows are fixed (floor(now / window)): day-long ones keep a test from straddling a boundary.
+// Windows slide. In a day-long one the estimate decays so little during a test that exact counts hold.
 describe('rate limits per principal, counted in memory', () => {
   it('refuses past the limit with 429 and Retry-After, and counts each principal apart', async () => {
     const gateway = await start('  rateLimits: { perPrincipal: { requests: 4, windowSeconds: 86400 } }\n');

@@ -1,14 +1,23 @@
 /**
  * Rate limits and enumeration detection: the two things that would have turned the 2021 scrape
  * (one caller reading thousands of riders through search and bulk lookups) into an alert within
- * minutes. Limits count requests per principal and per operation; enumeration counts the
+ * minutes. Limits count requests per principal and per operation. Enumeration counts the
  * distinct people whose records one principal received in a window, and blocks the principal
- * once it passes the threshold (the answer that crosses it is refused too).
+ * once it passes the threshold (the answer that crosses it is refused too). Windows slide (see
+ * counters/sliding-window.ts), so neither can be doubled by straddling a window boundary.
+ *
+ * A request that a limit refuses is not counted against any limit. Otherwise a client that keeps
+ * retrying would keep its estimate above the limit, and with sliding windows no boundary would
+ * ever reset it. Not counting refusals does not open the gate, because the check and the count
+ * are one atomic step. Retry-After is the wait, rounded up to whole seconds, until the next
+ * request fits, provided the principal sends nothing else in the meantime. The people in an
+ * answer that enumeration refuses are counted, because the principal asked for them. During the
+ * block that follows, nothing more is counted, so the estimate decays.
  *
  * When the counters cannot be reached (Redis down), the request is refused: fail closed.
  */
 import type { Principal } from './authentication/index.ts';
-import type { Counters } from './counters/counters.ts';
+import type { Counters, Limit } from './counters/counters.ts';
 
 export interface RateLimit {
   requests: number;
@@ -28,6 +37,7 @@ export interface EnumerationAlert {
   time: number;
   principal: string;
   operation: string;
+  /** The sliding window's estimate of distinct people, rounded up: always above the threshold. */
   distinctSubjects: number;
   windowSeconds: number;
   blockedSeconds: number;
@@ -39,6 +49,8 @@ export interface Guard {
   /** Before an answer goes out: the people it carries, counted against the principal. */
   release(principal: Principal, operation: string, client: string, subjects: readonly string[]): Promise<Verdict>;
 }
+
+const limitOn = (key: string, limit: RateLimit | undefined): Limit | undefined => (limit ? { key, requests: limit.requests, windowMs: limit.windowSeconds * 1000 } : undefined);
 
 /**
  * @example
@@ -56,11 +68,12 @@ export function createGuard(settings: LimitSettings, counters: Counters, onAlert
       try {
         const blocked = await counters.blockedFor(`principal:${key}`);
         if (blocked > 0) return { ok: false, status: 429, retryAfterSeconds: Math.ceil(blocked / 1000), reason: `${key} is blocked for reading too many people's records` };
-        const limits: [string, RateLimit | undefined][] = [[`principal:${key}`, settings.perPrincipal], [`operation:${operation}:${key}`, settings.perOperation[operation]]];
-        for (const [counter, limit] of limits) {
-          if (!limit) continue;
-          const { count, resetMs } = await counters.increment(counter, limit.windowSeconds * 1000);
-          if (count > limit.requests) return { ok: false, status: 429, retryAfterSeconds: Math.ceil(resetMs / 1000), reason: `${key} passed ${limit.requests} requests in ${limit.windowSeconds} s (${counter})` };
+        const limits = [limitOn(`principal:${key}`, settings.perPrincipal), limitOn(`operation:${operation}:${key}`, settings.perOperation[operation])].filter((limit) => limit !== undefined);
+        if (limits.length === 0) return { ok: true };
+        const admission = await counters.increment(limits);
+        if (!admission.admitted) {
+          const { limit, retryAfterMs } = admission;
+          return { ok: false, status: 429, retryAfterSeconds: Math.ceil(retryAfterMs / 1000), reason: `${key} reached ${limit.requests} requests in ${limit.windowMs / 1000} s (${limit.key})` };
         }
         return { ok: true };
       } catch (error) {
@@ -73,9 +86,10 @@ export function createGuard(settings: LimitSettings, counters: Counters, onAlert
       if (!enumeration || others.length === 0) return { ok: true };
       const key = who(principal, client);
       try {
-        const distinct = await counters.addDistinct(`subjects:${key}`, others, enumeration.windowSeconds * 1000);
-        if (distinct <= enumeration.distinctSubjects) return { ok: true };
+        const estimated = await counters.addDistinct(`subjects:${key}`, others, enumeration.windowSeconds * 1000);
+        if (estimated <= enumeration.distinctSubjects) return { ok: true };
         await counters.block(`principal:${key}`, enumeration.blockSeconds * 1000);
+        const distinct = Math.ceil(estimated);
         onAlert({ time: Date.now(), principal: key, operation, distinctSubjects: distinct, windowSeconds: enumeration.windowSeconds, blockedSeconds: enumeration.blockSeconds });
         return { ok: false, status: 429, retryAfterSeconds: enumeration.blockSeconds, reason: `${key} received ${distinct} people's records in ${enumeration.windowSeconds} s` };
       } catch (error) {
