@@ -6,12 +6,22 @@ import type { Io } from './io.ts';
 
 export interface Command {
   name: string;
-  /** One line for the command list. */
-  summary: string;
   /** The whole `--help` text. */
   help: string;
   /** Runs the command; resolves to the exit code. Throws `LeakproofError`s for the user to read. */
   run(argv: string[], io: Io): Promise<number>;
+}
+
+/**
+ * A command as the command list names it. Its module is imported only when the command runs (or
+ * shows its help), so that `leakproof --help` loads none of them and each command loads only
+ * what it uses: a scan does not pay for the tracker's web stack.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  load(): Promise<Command>;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

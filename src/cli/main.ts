@@ -1,21 +1,22 @@
 /** Entry point of the `leakproof` command: dispatch, and the one place errors become exit codes. */
 import { ExitCode, LeakproofError, UsageError } from '../core/errors.ts';
-import type { Command } from './command.ts';
-import { auditCommand } from './commands/audit.ts';
-import { demoCommand } from './commands/demo.ts';
-import { discloseCommand } from './commands/disclose.ts';
-import { gatewayCommand } from './commands/gateway.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { logsCommand } from './commands/logs.ts';
-import { referenceApiCommand } from './commands/reference-api.ts';
-import { retestCommand } from './commands/retest.ts';
-import { scanCommand } from './commands/scan.ts';
-import { suggestCommand } from './commands/suggest.ts';
+import type { CommandEntry } from './command.ts';
 import type { Io } from './io.ts';
 import { processIo } from './io.ts';
 import { VERSION } from '../core/version.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, scanCommand, retestCommand, auditCommand, gatewayCommand, logsCommand, suggestCommand, discloseCommand, inspectCommand, referenceApiCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'Replay the 2021 Peloton leak against the embedded reference API', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  { name: 'scan', summary: 'Test a running API with several identities for leaks (BOLA, missing auth, ...)', load: async () => (await import('./commands/scan.ts')).scanCommand },
+  { name: 'retest', summary: 'Try a finding again from its probe file: pass, fail or inconclusive', load: async () => (await import('./commands/retest.ts')).retestCommand },
+  { name: 'audit', summary: 'Review an API description for design flaws that leak (no running API needed)', load: async () => (await import('./commands/audit.ts')).auditCommand },
+  { name: 'gateway', summary: 'Enforce authentication, object-level rules and views in front of an API', load: async () => (await import('./commands/gateway.ts')).gatewayCommand },
+  { name: 'logs', summary: "Ask the gateway's access log whose personal data went to whom", load: async () => (await import('./commands/logs.ts')).logsCommand },
+  { name: 'suggest', summary: "Draft the gateway policy that answers a scan's findings", load: async () => (await import('./commands/suggest.ts')).suggestCommand },
+  { name: 'disclose', summary: 'Run the vulnerability-disclosure tracker: intake, clocks, verification gate', load: async () => (await import('./commands/disclose.ts')).discloseCommand },
+  { name: 'inspect', summary: 'Show what Leakproof understands of an API description', load: async () => (await import('./commands/inspect.ts')).inspectCommand },
+  { name: 'reference-api', summary: 'Run the embedded Peloton-like reference API (leaky, authonly or fixed)', load: async () => (await import('./commands/reference-api.ts')).referenceApiCommand },
+];
 
 export { VERSION } from '../core/version.ts';
 
@@ -48,8 +49,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.out(VERSION);
       return ExitCode.Ok;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}'`, { hint: `commands: ${COMMANDS.map((c) => c.name).join(', ')}` });
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command '${name}'`, { hint: `commands: ${COMMANDS.map((c) => c.name).join(', ')}` });
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(command.help);
       return ExitCode.Ok;

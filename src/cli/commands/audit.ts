@@ -32,7 +32,6 @@ description.`;
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Review an API description for design flaws that leak (no running API needed)',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('audit', argv, {

@@ -30,7 +30,6 @@ Exit codes: 0 done, 3 the reference API could not start.`;
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Replay the 2021 Peloton leak against the embedded reference API',
   help: HELP,
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, { json: { type: 'boolean' }, 'report-dir': { type: 'string' } });

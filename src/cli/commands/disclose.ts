@@ -47,7 +47,6 @@ const VERBS = ['init', 'serve', 'token', 'reset-password', 'sweep', 'verify-log'
 
 export const discloseCommand: Command = {
   name: 'disclose',
-  summary: 'Run the vulnerability-disclosure tracker: intake, clocks, verification gate',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('disclose', argv, {

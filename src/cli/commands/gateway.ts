@@ -41,7 +41,6 @@ Exit codes: 0 stopped (or, for check, valid), 2 bad usage or configuration, 3 co
 
 export const gatewayCommand: Command = {
   name: 'gateway',
-  summary: 'Enforce authentication, object-level rules and views in front of an API',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('gateway', argv, {

@@ -28,7 +28,6 @@ Exit codes: 0 loaded, 2 unreadable or invalid description (or errors with --stri
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'Show what Leakproof understands of an API description',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('inspect', argv, { json: { type: 'boolean' }, strict: { type: 'boolean' }, config: { type: 'string' } }, true);

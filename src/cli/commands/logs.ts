@@ -40,7 +40,6 @@ const DEFAULT_LIMIT = 50;
 
 export const logsCommand: Command = {
   name: 'logs',
-  summary: "Ask the gateway's access log whose personal data went to whom",
   help: HELP,
   async run(argv, io) {
     const request = parseRequest(argv);

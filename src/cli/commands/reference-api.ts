@@ -24,7 +24,6 @@ Exit codes: 0 stopped, 2 bad option, 3 could not listen (e.g. port in use).`;
 
 export const referenceApiCommand: Command = {
   name: 'reference-api',
-  summary: 'Run the embedded Peloton-like reference API (leaky, authonly or fixed)',
   help: HELP,
   async run(argv, io) {
     const { values } = parseCommandArgs('reference-api', argv, {

@@ -39,7 +39,6 @@ const FORMATS = ['console', 'json'] as const;
 
 export const retestCommand: Command = {
   name: 'retest',
-  summary: 'Try a finding again from its probe file: pass, fail or inconclusive',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('retest', argv, {

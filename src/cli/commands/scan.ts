@@ -40,7 +40,6 @@ description, 3 the target or a login failed.`;
 
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'Test a running API with several identities for leaks (BOLA, missing auth, ...)',
   help: HELP,
   async run(argv, io) {
     const { values } = parseCommandArgs('scan', argv, {

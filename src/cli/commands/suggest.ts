@@ -37,7 +37,6 @@ Exit codes: 0 drafted, 2 bad usage, report, configuration or description.`;
 
 export const suggestCommand: Command = {
   name: 'suggest',
-  summary: 'Draft the gateway policy that answers a scan\'s findings',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('suggest', argv, {
