@@ -1,16 +1,18 @@
 /**
  * The `audit` section of leakproof.yaml, merged with command-line flags (flags win): which rules
- * run, at which severity, and from which severity on findings fail the run.
+ * run, at which severity, from which severity on findings fail the run, and which are accepted.
  *
  * @example
  * ```yaml
  * audit:
  *   failOn: high
+ *   baseline: audit-baseline.json   # relative to this file
  *   rules:
  *     unbounded-string-input: off   # not for this API
  *     response-schema-open: medium  # closed schemas are our standard
  * ```
  */
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LeakproofConfig } from '../core/config.ts';
 import { checkSection } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
@@ -26,6 +28,8 @@ export interface AuditSettings {
   failOn: Severity;
   /** By rule id; rules not named run at their own severities. */
   rules: Readonly<Record<string, RuleSetting>>;
+  /** Baseline file of accepted findings: only new ones fail the run. */
+  baseline?: string;
 }
 
 /**
@@ -41,6 +45,7 @@ export const auditSectionSchema = {
   additionalProperties: false,
   properties: {
     failOn: { enum: [...SEVERITIES], description: 'Exit 1 when findings at or above this severity remain (default medium).' },
+    baseline: { type: 'string', description: 'Baseline file of accepted findings (leakproof audit --write-baseline): only new ones fail the run.' },
     rules: {
       type: 'object',
       additionalProperties: false,
@@ -52,11 +57,13 @@ export const auditSectionSchema = {
 
 export interface AuditFlags {
   failOn?: string | undefined;
+  baseline?: string | undefined;
 }
 
 /**
- * The audit's settings from the configuration's `audit` section and the flags. Throws
- * `ConfigError` (at the file's line) or `UsageError`.
+ * The audit's settings from the configuration's `audit` section and the flags. Paths in the file
+ * are relative to the file; paths given as flags, to the working directory. Throws `ConfigError`
+ * (at the file's line) or `UsageError`.
  *
  * @example
  * ```ts
@@ -67,5 +74,11 @@ export function auditConfig(config: LeakproofConfig, flags: AuditFlags = {}): Au
   const section = (checkSection(config, 'audit', auditSectionSchema) ?? {}) as Partial<AuditSettings>;
   const failOn = flags.failOn ?? section.failOn ?? 'medium';
   if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOn}'`);
-  return { failOn: failOn as Severity, rules: section.rules ?? {} };
+  const baseline = flags.baseline ?? fromFile(config, section.baseline);
+  return { failOn: failOn as Severity, rules: section.rules ?? {}, ...(baseline === undefined ? {} : { baseline }) };
+}
+
+/** A path written in the configuration, as the working directory names it. */
+function fromFile(config: LeakproofConfig, path: string | undefined): string | undefined {
+  return path === undefined || config.file === undefined || isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(config.file), path));
 }

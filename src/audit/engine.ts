@@ -4,7 +4,6 @@
  * replaced by the configuration's where it names one. The same model gives the same findings,
  * in the same order, every time.
  */
-import { createHash } from 'node:crypto';
 import type { ApiModel, Diagnostic, Operation } from '../core/model.ts';
 import { allowsAnonymous } from '../core/model.ts';
 import type { Classifier } from '../core/personal-data/index.ts';
@@ -15,6 +14,7 @@ import { sortFindings } from '../scan/report/index.ts';
 import { Exposures, weigh } from './audience.ts';
 import type { AuditSettings } from './config.ts';
 import { locateDocumentSecurity } from './document-security.ts';
+import { Fingerprints } from './fingerprint.ts';
 import { Ignores } from './ignores.ts';
 import { OperationReading } from './operations.ts';
 import { PersonalDataIndex } from './personal-data.ts';
@@ -71,14 +71,15 @@ export async function auditApi(api: ApiModel, options: AuditOptions = {}): Promi
       : undefined,
   };
   const reaches = new ReachCache();
+  const fingerprints = new Fingerprints(api, options.path ?? api.file);
   const enabled = AUDIT_RULES.filter((rule) => settings.rules[rule.id] !== 'off');
   const findings = new Map<string, Finding>();
   for (const rule of enabled) {
     if (ignores.everywhere(rule.id)) continue;
     const operations = api.operations.filter((op) => !ignores.ignores(op, rule.id));
     const context: AuditContext = { ...shared, operations, reach: (direction, from = operations) => reaches.get(direction, from) };
-    for (const result of rule.run(context)) {
-      const finding = toFinding(rule, result, settings, exposures);
+    for (const [result, fingerprint] of fingerprints.of(rule, rule.run(context))) {
+      const finding = toFinding(rule, result, settings, exposures, fingerprint);
       if (!findings.has(finding.fingerprint)) findings.set(finding.fingerprint, finding);
     }
   }
@@ -101,15 +102,11 @@ export async function auditApi(api: ApiModel, options: AuditOptions = {}): Promi
   };
 }
 
-function toFinding(rule: AuditRule, result: RuleResult, settings: AuditSettings, exposures: Exposures): Finding {
+function toFinding(rule: AuditRule, result: RuleResult, settings: AuditSettings, exposures: Exposures, fingerprint: string): Finding {
   const { operation, location } = result;
   const own = result.severity ?? rule.severity;
   const configured = settings.rules[rule.id];
   const severity = configured !== undefined && configured !== 'off' ? configured : rule.exposure ? weigh(own, exposures.of(operation).effective) : own;
-  const fingerprint = createHash('sha256')
-    .update([rule.id, operation?.id ?? '', location?.pointer ?? '', result.key ?? ''].join('\u0000'))
-    .digest('hex')
-    .slice(0, 24);
   return {
     checkId: rule.id,
     severity,

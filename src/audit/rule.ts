@@ -63,5 +63,11 @@ export interface AuditRule extends CheckDescription {
    * partners, or only the organisation's own network, can reach the operation.
    */
   readonly exposure: boolean;
+  /**
+   * Whether the rule judges places that operations share (a schema, a server) once each, naming
+   * only the first operation, in document order, that reaches them. That operation then says
+   * nothing about which flaw it is, and the fingerprint leaves it out.
+   */
+  readonly sharedPlaces?: boolean;
   run(context: AuditContext): RuleResult[];
 }

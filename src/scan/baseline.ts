@@ -21,6 +21,11 @@
  * ```
  * `operation` is `METHOD /path`, or `null` for an API-wide finding; `acceptedAt` (ISO 8601 date or
  * date-time) and `reason` are optional.
+ *
+ * `leakproof audit` writes the same file with `"kind": "audit"` after the version, and a rule id in
+ * `checkId`. A file without `kind` is a scan's, as every baseline written before audits had one.
+ * Audit and scan fingerprints never match, so each command refuses the other's baseline rather
+ * than report every finding as new.
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
@@ -32,6 +37,10 @@ import type { Finding } from './finding.ts';
 import { operationLabel, sortFindings } from './report/findings.ts';
 
 export const BASELINE_VERSION = 1;
+
+export const BASELINE_KINDS = ['scan', 'audit'] as const;
+/** Which command's findings a baseline accepts. */
+export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 export interface BaselineEntry {
   fingerprint: string;
@@ -47,16 +56,18 @@ export interface BaselineEntry {
 
 export interface Baseline {
   version: typeof BASELINE_VERSION;
+  /** Absent for a scan's. */
+  kind?: BaselineKind;
   findings: BaselineEntry[];
 }
 
-/** A scan's findings compared with a baseline. */
+/** A scan's or an audit's findings compared with a baseline. */
 export interface BaselineComparison {
   /** Findings the baseline does not hold: what CI should fail on. */
   new: Finding[];
   /** Findings the baseline accepts. */
   known: Finding[];
-  /** Accepted findings this scan did not report: fixed, or not tested this time. */
+  /** Accepted findings this run did not report: fixed, or not tested this time. */
   fixed: BaselineEntry[];
 }
 
@@ -75,6 +86,7 @@ export const baselineSchema = {
   required: ['version', 'findings'],
   properties: {
     version: { const: BASELINE_VERSION },
+    kind: { enum: [...BASELINE_KINDS] },
     findings: {
       type: 'array',
       items: {
@@ -97,6 +109,8 @@ export const baselineSchema = {
 const validate = new Ajv({ allErrors: false, strict: true, verbose: true }).compile<Baseline>(baselineSchema);
 
 export interface CreateBaselineOptions {
+  /** Written to the file when given; a scan's baseline has none. */
+  kind?: BaselineKind;
   /** Stamped on entries that are new to the baseline, e.g. today's date. */
   acceptedAt?: string;
   /** Stamped on entries that are new to the baseline. */
@@ -130,7 +144,7 @@ export function createBaseline(findings: readonly Finding[], options: CreateBase
       ...(reason === undefined ? {} : { reason }),
     });
   }
-  return { version: BASELINE_VERSION, findings: [...entries.values()] };
+  return { version: BASELINE_VERSION, ...(options.kind === undefined ? {} : { kind: options.kind }), findings: [...entries.values()] };
 }
 
 /** The file's text: two-space JSON with a final newline, so that it diffs well under review. */
@@ -157,18 +171,26 @@ export function applyBaseline(findings: readonly Finding[], baseline: Baseline):
   };
 }
 
-/** Reads and checks a baseline file. Throws `FileReadError`, `ParseError` or `BaselineError`, at file:line. */
-export async function loadBaseline(path: string, displayName: string = path): Promise<Baseline> {
-  return parseBaseline(await readSourceText(path, displayName), displayName);
+/**
+ * Reads and checks a baseline file of `kind`'s findings. Throws `FileReadError`, `ParseError` or
+ * `BaselineError`, at file:line.
+ *
+ * @example
+ * ```ts
+ * const baseline = await loadBaseline('audit-baseline.json', 'audit');
+ * ```
+ */
+export async function loadBaseline(path: string, kind: BaselineKind = 'scan', displayName: string = path): Promise<Baseline> {
+  return parseBaseline(await readSourceText(path, displayName), displayName, kind);
 }
 
-/** Checks the text of a baseline file; `file` names it in errors. */
-export function parseBaseline(text: string, file: string): Baseline {
+/** Checks the text of a baseline file of `kind`'s findings; `file` names it in errors. */
+export function parseBaseline(text: string, file: string, kind: BaselineKind = 'scan'): Baseline {
   const sources = new SourceMap();
   const root = sources.parse(text, file, 'json');
   const whole: SourceLocation = { file, line: 1, column: 1, pointer: '' };
   checkVersion(root, sources, whole);
-  if (validate(root)) return root;
+  if (validate(root)) return checkKind(root, kind, sources.locate(root, 'kind') ?? whole);
   const [error] = validate.errors ?? [];
   if (!error) throw new BaselineError('invalid baseline', { location: whole });
   throw new BaselineError(describe(error), {
@@ -189,6 +211,16 @@ function checkVersion(root: unknown, sources: SourceMap, whole: SourceLocation):
     location: sources.locate(root, 'version') ?? whole,
     hint: newer ? 'this file was written by a newer Leakproof: upgrade, or write the baseline again' : undefined,
   });
+}
+
+const NAMES: Record<BaselineKind, string> = { scan: 'a scan baseline', audit: 'an audit baseline' };
+
+/** Another command's baseline would leave every finding new: its fingerprints never match. */
+function checkKind(baseline: Baseline, expected: BaselineKind, location: SourceLocation): Baseline {
+  const actual = baseline.kind ?? 'scan';
+  if (actual === expected) return baseline;
+  const write = expected === 'audit' ? "'leakproof audit SPEC --write-baseline FILE' (it writes \"kind\": \"audit\")" : "'leakproof scan --write-baseline FILE'";
+  throw new BaselineError(`this is ${NAMES[actual]}, and 'leakproof ${expected}' needs ${NAMES[expected]}`, { location, hint: `write one with ${write}` });
 }
 
 /** Baseline entries' dates get their own words; everything else reads like any configuration error. */

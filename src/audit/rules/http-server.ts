@@ -9,6 +9,7 @@ export const httpServer: AuditRule = {
   cwe: 'CWE-319',
   severity: 'high',
   exposure: true,
+  sharedPlaces: true,
   description:
     'A server of the description is an `http://` URL: credentials, tokens and personal data cross the network in clear ' +
     'text, readable and changeable by anyone on the path. Servers on the caller\'s own machine (localhost) are left out.',

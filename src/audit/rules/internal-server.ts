@@ -9,6 +9,7 @@ export const internalServer: AuditRule = {
   cwe: 'CWE-200',
   severity: 'medium',
   exposure: false,
+  sharedPlaces: true,
   description:
     'A description meant for the public (`x-leakproof-audience: public`, or none declared) names a server on a private ' +
     'network: a private IP address, a `.internal`, `.local` or `.corp` host, or a bare host name. It maps the ' +

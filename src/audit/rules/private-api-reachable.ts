@@ -10,6 +10,7 @@ export const privateApiReachable: AuditRule = {
   cwe: 'CWE-668',
   severity: 'high',
   exposure: false,
+  sharedPlaces: true,
   description:
     'The description says the API is private (`x-leakproof-audience: private`: meant only for the organisation\'s own ' +
     'apps and devices) but names a server on a public address. Peloton\'s API was private in this sense, and anyone ' +

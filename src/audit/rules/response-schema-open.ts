@@ -11,6 +11,7 @@ export const responseSchemaOpen: AuditRule = {
   cwe: 'CWE-213',
   severity: 'low',
   exposure: true,
+  sharedPlaces: true,
   description:
     'An object in a successful response does not forbid undeclared properties (no `additionalProperties: false` or ' +
     '`unevaluatedProperties: false`), or declares none at all. Whatever the server adds goes out unnoticed: the ' +

@@ -11,6 +11,7 @@ export const unboundedArray: AuditRule = {
   cwe: 'CWE-770',
   severity: 'low',
   exposure: true,
+  sharedPlaces: true,
   description:
     'A list has no `maxItems`: in a request, one call can make the server do any amount of work; in a response (a list ' +
     'of records, with no bounded page size to cap it), one call can return any number of records. A list of people\'s ' +

@@ -14,6 +14,7 @@ export const unboundedStringInput: AuditRule = {
   cwe: 'CWE-770',
   severity: 'low',
   exposure: true,
+  sharedPlaces: true,
   description:
     'A string the client sends (a parameter or a property of a request body) has no `maxLength`, no `enum`, and no ' +
     'format or anchored pattern that bounds it. Megabyte-long values cost memory, logs and database space, and reach ' +

@@ -29,6 +29,7 @@ export const writableServerField: AuditRule = {
   cwe: 'CWE-915',
   severity: 'medium',
   exposure: true,
+  sharedPlaces: true,
   description:
     'The request body of a write (POST, PUT, PATCH) declares a property that only the server should set: a role or ' +
     'admin flag (high), an owner (medium), an id or a timestamp (low), and does not mark it `readOnly`. A server that ' +
