@@ -6,8 +6,8 @@ import { ExitCode, UsageError } from '../../core/errors.ts';
 import { loadApi } from '../../core/load.ts';
 import { createClassifier } from '../../core/personal-data/index.ts';
 import { applyBaseline, createBaseline, formatBaseline, loadBaseline } from '../../scan/baseline.ts';
-import { atOrAbove, SEVERITIES } from '../../scan/index.ts';
-import { isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
+import { SEVERITIES } from '../../scan/index.ts';
+import { failingFindings, isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 import { formatDiagnostic } from './inspect.ts';
@@ -29,7 +29,8 @@ Options:
   --output FILE          Write the report to FILE instead of stdout
   --fail-on SEVERITY     Exit 1 on findings at or above it: ${SEVERITIES.join(', ')} (default: medium)
   --baseline FILE        Accepted findings: only new ones fail the run (overrides audit.baseline)
-  --write-baseline FILE  Write the findings of this run as a baseline
+  --write-baseline FILE  Write the findings of this run as a baseline (with --baseline, entries
+                         still found keep their acceptedAt and reason)
 
 Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 bad usage, configuration or
 description.`;
@@ -57,14 +58,16 @@ export const auditCommand: Command = {
     for (const diagnostic of api.diagnostics) io.err(formatDiagnostic(diagnostic));
     const { findings, summary, diagnostics } = await auditApi(api, { settings, classifier: createClassifier(config.personalData) });
     for (const diagnostic of diagnostics) io.err(formatDiagnostic(diagnostic));
-    const report = writeReport(format, findings, summary, { colors: io.colors });
+    const comparison = baseline === undefined ? undefined : { ...applyBaseline(findings, baseline), file: settings.baseline };
+    const report = writeReport(format, findings, summary, { colors: io.colors, baseline: comparison });
     if (values.output === undefined) io.out(report.replace(/\n$/, ''));
     else {
       await writeFile(values.output, report);
       io.err(`Report written to ${values.output} (${findings.length} findings).`);
     }
-    if (values['write-baseline'] !== undefined) await writeFile(values['write-baseline'], formatBaseline(createBaseline(findings, { kind: 'audit' })));
-    const judged = baseline === undefined ? findings : applyBaseline(findings, baseline).new;
-    return judged.some((finding) => atOrAbove(finding, settings.failOn)) ? ExitCode.Findings : ExitCode.Ok;
+    if (values['write-baseline'] !== undefined) {
+      await writeFile(values['write-baseline'], formatBaseline(createBaseline(findings, { kind: 'audit', previous: baseline })));
+    }
+    return failingFindings(findings, summary, comparison).length > 0 ? ExitCode.Findings : ExitCode.Ok;
   },
 };

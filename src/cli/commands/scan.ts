@@ -3,11 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../../core/config.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { applyBaseline, createBaseline, formatBaseline, loadBaseline } from '../../scan/baseline.ts';
-import type { Finding } from '../../scan/index.ts';
-import { atOrAbove, executeScan, prepareScan, scanConfig } from '../../scan/index.ts';
+import { executeScan, prepareScan, scanConfig } from '../../scan/index.ts';
 import type { PlannedOperation } from '../../scan/plan.ts';
 import { writeProbes } from '../../scan/probe.ts';
-import { isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
+import { failingFindings, isReportFormat, REPORT_FORMATS, writeReport } from '../../scan/report/index.ts';
 import type { Command } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 import { progressLine } from '../progress.ts';
@@ -31,7 +30,8 @@ Options:
   --fail-on SEVERITY     Exit 1 on findings at or above it: info, low, medium, high, critical (default: medium)
   --rate-limit N         Requests per second (overrides scan.safety.rateLimit; default 10)
   --baseline FILE        Accepted findings: only new ones fail the run
-  --write-baseline FILE  Write the findings of this run as a baseline
+  --write-baseline FILE  Write the findings of this run as a baseline (with --baseline, entries
+                         still found keep their acceptedAt and reason)
   --probes DIR           Write one probe file per finding into DIR, for 'leakproof retest'
   --dry-run              Print what would be sent, and send nothing
 
@@ -69,14 +69,15 @@ export const scanCommand: Command = {
     io.status(undefined);
     const { summary } = result;
     const { findings } = result;
-    const failing = failingFindings(findings, baseline === undefined ? undefined : applyBaseline(findings, baseline).new, settings.failOn);
-    const report = writeReport(format, findings, summary, { colors: io.colors });
+    const comparison = baseline === undefined ? undefined : { ...applyBaseline(findings, baseline), file: settings.baseline };
+    const failing = failingFindings(findings, summary, comparison);
+    const report = writeReport(format, findings, summary, { colors: io.colors, baseline: comparison });
     if (values.output === undefined) io.out(report.replace(/\n$/, ''));
     else {
       await writeFile(values.output, report);
       io.err(`Report written to ${values.output} (${findings.length} findings).`);
     }
-    if (values['write-baseline'] !== undefined) await writeFile(values['write-baseline'], formatBaseline(createBaseline(findings)));
+    if (values['write-baseline'] !== undefined) await writeFile(values['write-baseline'], formatBaseline(createBaseline(findings, { previous: baseline })));
     if (values.probes !== undefined) {
       const written = await writeProbes(values.probes, findings, summary);
       io.err(`${written.length} probe files written to ${values.probes}; try one again with 'leakproof retest FILE --target URL'.`);
@@ -85,11 +86,6 @@ export const scanCommand: Command = {
     return failing.length > 0 ? ExitCode.Findings : ExitCode.Ok;
   },
 };
-
-/** The findings that fail the run: at or above the threshold, and new when there is a baseline. */
-function failingFindings(all: readonly Finding[], fresh: readonly Finding[] | undefined, threshold: Finding['severity']): Finding[] {
-  return (fresh ?? all).filter((finding) => atOrAbove(finding, threshold));
-}
 
 function printPlan(plan: readonly PlannedOperation[], identities: readonly string[], target: string, io: Io): void {
   io.out(`Plan for ${target} as anonymous${identities.length > 0 ? `, ${identities.join(', ')}` : ''} (nothing is sent in a dry run):`);

@@ -1,14 +1,18 @@
 /**
  * The report a person reads in a terminal or a CI log: findings grouped by severity, then by
  * operation, each with where it is described and the line that reproduces it; then one verdict.
+ * Under a baseline, accepted findings are tagged, the accepted ones this run did not report are
+ * listed (so the baseline can be pruned), and the verdict counts what is new.
  * Colour comes only from the colours handed in, so the text is plain when piped.
  */
 import type { Io } from '../../cli/io.ts';
 import { formatLocation } from '../../core/location.ts';
+import type { BaselineEntry } from '../baseline.ts';
 import type { Finding, ScanSummary, Severity } from '../finding.ts';
+import type { ReportBaseline } from './findings.ts';
 import {
-  SEVERITIES_DESCENDING, countBySeverity, failingFindings, formatCount, formatDuration, groupBy, operationLabel, plural,
-  sortFindings,
+  SEVERITIES_DESCENDING, acceptedFingerprints, countBySeverity, failingFindings, formatCount, formatDuration, groupBy,
+  operationLabel, plural, sortFindings,
 } from './findings.ts';
 
 type Colors = Io['colors'];
@@ -21,14 +25,16 @@ const WIDTH = 100;
  * io.out(writeConsoleReport(findings, summary, io.colors));
  * ```
  */
-export function writeConsoleReport(findings: readonly Finding[], summary: ScanSummary, colors: Colors): string {
+export function writeConsoleReport(findings: readonly Finding[], summary: ScanSummary, colors: Colors, baseline?: ReportBaseline): string {
   const sorted = sortFindings(findings);
+  const accepted = acceptedFingerprints(baseline);
   const lines = [heading(summary, colors), ''];
   if (sorted.length === 0) lines.push('No findings.', '');
   for (const group of groupBy(sorted, (f) => f.severity)) {
-    lines.push(...severitySection(group.key as Severity, group.items, colors), '');
+    lines.push(...severitySection(group.key as Severity, group.items, accepted, colors), '');
   }
-  lines.push(...verdict(sorted, summary, colors));
+  if (baseline && baseline.fixed.length > 0) lines.push(...absentSection(baseline.fixed, colors), '');
+  lines.push(...verdict(sorted, summary, baseline, colors));
   return lines.join('\n');
 }
 
@@ -38,7 +44,7 @@ function heading(summary: ScanSummary, colors: Colors): string {
   return colors.bold(`Leakproof ${summary.kind} of ${oneLine(of)}${spec}`);
 }
 
-function severitySection(severity: Severity, findings: Finding[], colors: Colors): string[] {
+function severitySection(severity: Severity, findings: Finding[], accepted: ReadonlySet<string>, colors: Colors): string[] {
   const lines = [paint(severity, `${severity.toUpperCase()} (${plural(findings.length, 'finding')})`, colors)];
   for (const operation of groupBy(findings, (f) => operationLabel(f) ?? '')) {
     const [first] = operation.items;
@@ -46,14 +52,15 @@ function severitySection(severity: Severity, findings: Finding[], colors: Colors
       ? `${colors.bold(oneLine(operation.key))}  ${colors.dim(oneLine(first.operation.id))}`
       : colors.bold('API-wide');
     lines.push(`  ${label}`);
-    for (const finding of operation.items) lines.push(...findingLines(finding, colors));
+    for (const finding of operation.items) lines.push(...findingLines(finding, accepted.has(finding.fingerprint), colors));
   }
   return lines;
 }
 
-function findingLines(finding: Finding, colors: Colors): string[] {
+function findingLines(finding: Finding, accepted: boolean, colors: Colors): string[] {
   const { evidence } = finding;
-  const lines = wrap(`${oneLine(finding.title)} ${colors.dim(`[${finding.checkId}]`)}`, '    ', '      ');
+  const tag = accepted ? ` ${colors.dim('(accepted)')}` : '';
+  const lines = wrap(`${oneLine(finding.title)} ${colors.dim(`[${finding.checkId}]`)}${tag}`, '    ', '      ');
   if (finding.location) lines.push(`      ${formatLocation(finding.location)}`);
   if (evidence.fields.length > 0) lines.push(...wrap(`fields: ${evidence.fields.map(oneLine).join(', ')}`, '      ', '        '));
   if (evidence.subjects.length > 0) lines.push(...wrap(`subjects: ${evidence.subjects.map(oneLine).join(', ')}`, '      ', '        '));
@@ -62,19 +69,41 @@ function findingLines(finding: Finding, colors: Colors): string[] {
   return lines;
 }
 
-function verdict(findings: Finding[], summary: ScanSummary, colors: Colors): string[] {
-  const counts = countBySeverity(findings);
-  const bySeverity = SEVERITIES_DESCENDING.map((s) => `${formatCount(counts[s])} ${s}`).join(', ');
-  const failing = failingFindings(findings, summary).length;
+/** Accepted findings this run did not report, one line each, to be pruned from the baseline once fixed. */
+function absentSection(entries: readonly BaselineEntry[], colors: Colors): string[] {
+  const lines = [colors.green(`NO LONGER FOUND (${plural(entries.length, 'accepted finding')}: fixed, or not tested this time)`)];
+  for (const entry of entries) {
+    lines.push(...wrap(`${oneLine(entry.operation ?? 'API-wide')}: ${oneLine(entry.title)} ${colors.dim(`[${oneLine(entry.checkId)}]`)}`, '  ', '    '));
+  }
+  return lines;
+}
+
+function verdict(findings: Finding[], summary: ScanSummary, baseline: ReportBaseline | undefined, colors: Colors): string[] {
+  const failing = failingFindings(findings, summary, baseline).length;
   const outcome = failing > 0
-    ? colors.red(colors.bold(`fails at --fail-on ${summary.failOn} (${formatCount(failing)} at or above)`))
+    ? colors.red(colors.bold(`fails at --fail-on ${summary.failOn} (${formatCount(failing)}${baseline ? ' new' : ''} at or above)`))
     : colors.green(`passes at --fail-on ${summary.failOn}`);
-  const total = findings.length === 0 ? '0 findings' : `${plural(findings.length, 'finding')}: ${bySeverity}`;
+  const total = baseline ? baselineTotal(findings, baseline) : severityTotal(findings, 'finding');
   const who = summary.identities.length > 0 ? ` as ${summary.identities.map(oneLine).join(', ')}` : '';
   const work = summary.kind === 'scan'
     ? `${plural(summary.requests, 'request')} to ${plural(summary.operations, 'operation')}${who}`
     : plural(summary.operations, 'operation');
   return [`${total} — ${outcome}`, colors.dim(`${work} in ${formatDuration(summary.durationMs)}`)];
+}
+
+/** `7 findings: 2 critical, 2 high, 1 medium, 1 low, 1 info`. */
+function severityTotal(findings: readonly Finding[], noun: string): string {
+  if (findings.length === 0) return plural(0, noun);
+  const counts = countBySeverity(findings);
+  return `${plural(findings.length, noun)}: ${SEVERITIES_DESCENDING.map((s) => `${formatCount(counts[s])} ${s}`).join(', ')}`;
+}
+
+/** New findings first, by severity: the run is judged on them; then what the baseline accounts for. */
+function baselineTotal(findings: readonly Finding[], baseline: ReportBaseline): string {
+  const accepted = acceptedFingerprints(baseline);
+  const fresh = findings.filter((finding) => !accepted.has(finding.fingerprint));
+  const known = findings.length - fresh.length;
+  return `${severityTotal(fresh, 'new finding')}; ${formatCount(known)} accepted by the baseline, ${formatCount(baseline.fixed.length)} accepted no longer found`;
 }
 
 function paint(severity: Severity, text: string, colors: Colors): string {

@@ -2,6 +2,7 @@
  * The order and the groups every report shows findings in, so that two reports of the same scan
  * are identical and two scans diff cleanly.
  */
+import type { BaselineComparison } from '../baseline.ts';
 import type { CheckDescription, Finding, ScanSummary, Severity } from '../finding.ts';
 import { SEVERITIES, atOrAbove, severityRank } from '../finding.ts';
 
@@ -61,9 +62,24 @@ export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
   return counts;
 }
 
-/** The findings that fail the run (at or above `summary.failOn`). */
-export function failingFindings(findings: readonly Finding[], summary: ScanSummary): Finding[] {
-  return findings.filter((finding) => atOrAbove(finding, summary.failOn));
+/** A run's findings compared with a baseline, as reports show it. */
+export interface ReportBaseline extends BaselineComparison {
+  /** The baseline file, as the user named it. */
+  file?: string;
+}
+
+/** The fingerprints of the findings a baseline accepts; none without a baseline. */
+export function acceptedFingerprints(baseline: BaselineComparison | undefined): ReadonlySet<string> {
+  return new Set(baseline?.known.map((finding) => finding.fingerprint));
+}
+
+/**
+ * The findings that fail the run: at or above `summary.failOn` and, when there is a baseline, not
+ * accepted by it.
+ */
+export function failingFindings(findings: readonly Finding[], summary: ScanSummary, baseline?: BaselineComparison): Finding[] {
+  const accepted = acceptedFingerprints(baseline);
+  return findings.filter((finding) => atOrAbove(finding, summary.failOn) && !accepted.has(finding.fingerprint));
 }
 
 /** Consecutive runs of equal keys, in order: for sorted findings, sections without a second sort. */
@@ -80,9 +96,10 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): { key
 
 /**
  * The check ids a report covers: the scan's checks in registry order, then, sorted, any id that
- * only a finding names (a check missing from the summary must not make a finding disappear).
+ * only a finding (or a baseline entry) names: a check missing from the summary must not make a
+ * finding disappear.
  */
-export function reportedCheckIds(findings: readonly Finding[], summary: ScanSummary): string[] {
+export function reportedCheckIds(findings: readonly Pick<Finding, 'checkId'>[], summary: ScanSummary): string[] {
   const known = summary.checks.map((check) => check.id);
   const extra = [...new Set(findings.map((finding) => finding.checkId))].filter((id) => !known.includes(id));
   return [...new Set(known), ...extra.sort(compareText)];

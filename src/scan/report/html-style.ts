@@ -59,3 +59,11 @@ ${severityRules.join('\n')}
   a[href]::after { content: " (" attr(href) ")"; font-size: 0.8em; }
 }
 `;
+
+/** Added only to a report with a baseline, so that a report without one is as it always was. */
+export const HTML_BASELINE_STYLE = `
+.mark { display: inline-block; border: 1px solid; border-radius: 3px; padding: 0 0.4rem; font-size: 0.8rem; font-weight: 600; vertical-align: middle; }
+.mark.new { color: #7f1d1d; background: #fef2f2; border-color: #fecaca; }
+.mark.accepted { color: #374151; background: #f3f4f6; border-color: #d1d5db; }
+ul.absent li { margin: 0.25rem 0; overflow-wrap: anywhere; }
+`;

@@ -4,17 +4,21 @@
  *
  * It makes no requests and runs no script (its Content-Security-Policy forbids both), and every
  * piece of text is escaped: evidence holds response bodies that an attacker may have written.
- * Filtering by severity is done with checkboxes and CSS alone.
+ * Filtering by severity is done with checkboxes and CSS alone. Under a baseline, each finding is
+ * marked new or accepted, the summary counts both, and the accepted findings this run did not
+ * report get a section of their own.
  */
 import { formatLocation } from '../../core/location.ts';
+import type { BaselineEntry } from '../baseline.ts';
 import type { Exchange } from '../exchange.ts';
 import type { CheckDescription, Finding, ScanSummary, Severity } from '../finding.ts';
+import type { ReportBaseline } from './findings.ts';
 import {
-  SEVERITIES_DESCENDING, checkIndex, countBySeverity, failingFindings, formatCount, formatDuration, groupBy,
-  operationLabel, plural, reportedCheckIds, sortFindings,
+  SEVERITIES_DESCENDING, acceptedFingerprints, checkIndex, countBySeverity, failingFindings, formatCount, formatDuration,
+  groupBy, operationLabel, plural, reportedCheckIds, sortFindings,
 } from './findings.ts';
 import { escapeAttribute, escapeText } from './markup.ts';
-import { HTML_STYLE } from './html-style.ts';
+import { HTML_BASELINE_STYLE, HTML_STYLE } from './html-style.ts';
 
 /** Bodies are cut to this many characters in the HTML; the JSON report keeps them whole. */
 export const HTML_BODY_LIMIT = 4096;
@@ -23,15 +27,19 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; 
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
 
+const NEW_MARK = '<span class="mark new">new</span>';
+const ACCEPTED_MARK = '<span class="mark accepted">accepted</span>';
+
 /**
  * @example
  * ```ts
  * await writeFile('leakproof.html', writeHtmlReport(findings, summary));
  * ```
  */
-export function writeHtmlReport(findings: readonly Finding[], summary: ScanSummary): string {
+export function writeHtmlReport(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): string {
   const sorted = sortFindings(findings);
   const checks = checkIndex(summary);
+  const accepted = baseline === undefined ? undefined : acceptedFingerprints(baseline);
   const title = `Leakproof ${summary.kind} report${summary.target === undefined ? '' : `: ${summary.target}`}`;
   return [
     '<!doctype html>',
@@ -41,18 +49,19 @@ export function writeHtmlReport(findings: readonly Finding[], summary: ScanSumma
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(CONTENT_SECURITY_POLICY)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeText(title)}</title>`,
-    `<style>${HTML_STYLE}</style>`,
+    `<style>${HTML_STYLE}${baseline === undefined ? '' : HTML_BASELINE_STYLE}</style>`,
     '</head>',
     '<body>',
     '<header>',
     `<h1>${escapeText(title)}</h1>`,
     '</header>',
     '<main>',
-    summarySection(sorted, summary),
+    summarySection(sorted, summary, baseline),
     checksSection(sorted, summary),
     ...(sorted.length === 0
       ? ['<section aria-labelledby="findings"><h2 id="findings">Findings</h2><p>No findings.</p></section>']
-      : [filterControls(sorted), ...groupBy(sorted, (f) => f.severity).map((g) => severitySection(g.key as Severity, g.items, checks))]),
+      : [filterControls(sorted), ...groupBy(sorted, (f) => f.severity).map((g) => severitySection(g.key as Severity, g.items, checks, accepted))]),
+    ...(baseline && baseline.fixed.length > 0 ? [absentSection(baseline.fixed)] : []),
     '</main>',
     `<footer><p>Written by ${escapeText(summary.tool.name)} ${escapeText(summary.tool.version)}.</p></footer>`,
     '</body>',
@@ -61,9 +70,10 @@ export function writeHtmlReport(findings: readonly Finding[], summary: ScanSumma
   ].join('\n');
 }
 
-function summarySection(findings: Finding[], summary: ScanSummary): string {
+function summarySection(findings: Finding[], summary: ScanSummary, baseline: ReportBaseline | undefined): string {
   const counts = countBySeverity(findings);
-  const failing = failingFindings(findings, summary).length;
+  const failing = failingFindings(findings, summary, baseline).length;
+  const noun = baseline ? 'new finding' : 'finding';
   const facts: [string, string][] = [
     ['Target', summary.target === undefined ? '' : `<code>${escapeText(summary.target)}</code>`],
     ['API description', summary.spec === undefined ? '' : `<code>${escapeText(summary.spec)}</code>`],
@@ -73,10 +83,11 @@ function summarySection(findings: Finding[], summary: ScanSummary): string {
     ['Operations', escapeText(formatCount(summary.operations))],
     ['Identities', escapeText(summary.identities.join(', '))],
     ['Fails at', `${escapeText(summary.failOn)} and above`],
+    ['Baseline', baseline?.file === undefined ? '' : `<code>${escapeText(baseline.file)}</code>`],
   ];
   const verdict = failing > 0
-    ? `<p class="verdict fail"><strong>Fails:</strong> ${escapeText(plural(failing, 'finding'))} at or above ${escapeText(summary.failOn)}.</p>`
-    : `<p class="verdict pass"><strong>Passes:</strong> nothing at or above ${escapeText(summary.failOn)}.</p>`;
+    ? `<p class="verdict fail"><strong>Fails:</strong> ${escapeText(plural(failing, noun))} at or above ${escapeText(summary.failOn)}.</p>`
+    : `<p class="verdict pass"><strong>Passes:</strong> nothing${baseline ? ' new' : ''} at or above ${escapeText(summary.failOn)}.</p>`;
   const rows = SEVERITIES_DESCENDING.map(
     (s) => `<tr class="severity-${s}"><th scope="row"><span class="badge">${SEVERITY_LABEL[s]}</span></th><td>${counts[s]}</td></tr>`,
   );
@@ -93,7 +104,24 @@ function summarySection(findings: Finding[], summary: ScanSummary): string {
     `<tbody>${rows.join('')}</tbody>`,
     `<tfoot><tr><th scope="row">Total</th><td>${findings.length}</td></tr></tfoot>`,
     '</table>',
+    ...(baseline ? [baselineTable(findings, baseline)] : []),
     '</section>',
+  ].join('\n');
+}
+
+function baselineTable(findings: Finding[], baseline: ReportBaseline): string {
+  const accepted = acceptedFingerprints(baseline);
+  const known = findings.filter((f) => accepted.has(f.fingerprint)).length;
+  const rows: [string, number][] = [
+    [NEW_MARK, findings.length - known],
+    [ACCEPTED_MARK, known],
+    ['accepted, no longer found', baseline.fixed.length],
+  ];
+  return [
+    '<table class="counts">',
+    '<caption>Findings against the baseline</caption>',
+    `<tbody>${rows.map(([name, n]) => `<tr><th scope="row">${name}</th><td>${n}</td></tr>`).join('')}</tbody>`,
+    '</table>',
   ].join('\n');
 }
 
@@ -132,16 +160,41 @@ function filterControls(findings: Finding[]): string {
   return `<fieldset class="filter"><legend>Show findings of severity</legend>${boxes.join(' ')}</fieldset>`;
 }
 
-function severitySection(severity: Severity, findings: Finding[], checks: ReadonlyMap<string, CheckDescription>): string {
+function severitySection(
+  severity: Severity, findings: Finding[], checks: ReadonlyMap<string, CheckDescription>, accepted: ReadonlySet<string> | undefined,
+): string {
   return [
     `<section class="severity severity-${severity}" aria-labelledby="severity-${severity}">`,
     `<h2 id="severity-${severity}">${SEVERITY_LABEL[severity]} <span class="count">(${plural(findings.length, 'finding')})</span></h2>`,
-    ...findings.map((f) => findingArticle(f, checks.get(f.checkId))),
+    ...findings.map((f) => findingArticle(f, checks.get(f.checkId), baselineMark(f, accepted))),
     '</section>',
   ].join('\n');
 }
 
-function findingArticle(finding: Finding, check: CheckDescription | undefined): string {
+/** Accepted findings this run did not report: what to prune from the baseline once they are fixed. */
+function absentSection(entries: readonly BaselineEntry[]): string {
+  const items = entries.map((entry) => [
+    '<li>',
+    entry.operation === null ? 'API-wide' : `<code>${escapeText(entry.operation)}</code>`,
+    `: ${escapeText(entry.title)} <code>${escapeText(entry.checkId)}</code>`,
+    '</li>',
+  ].join(''));
+  return [
+    '<section aria-labelledby="absent">',
+    `<h2 id="absent">No longer found <span class="count">(${plural(entries.length, 'accepted finding')})</span></h2>`,
+    '<p>The baseline accepts these, and this run did not report them: they were fixed, or not tested this time.</p>',
+    `<ul class="absent">${items.join('\n')}</ul>`,
+    '</section>',
+  ].join('\n');
+}
+
+/** Under a baseline (`accepted` holds the fingerprints it accepts), whether a finding is new; nothing without one. */
+function baselineMark(finding: Finding, accepted: ReadonlySet<string> | undefined): string {
+  if (accepted === undefined) return '';
+  return accepted.has(finding.fingerprint) ? ` ${ACCEPTED_MARK}` : ` ${NEW_MARK}`;
+}
+
+function findingArticle(finding: Finding, check: CheckDescription | undefined, mark: string): string {
   const { evidence, operation } = finding;
   const checkLine = check
     ? `${escapeText(check.title)} (<code>${escapeText(check.id)}</code>), ${escapeText(check.owasp)}, ${escapeText(check.cwe)}`
@@ -158,7 +211,7 @@ function findingArticle(finding: Finding, check: CheckDescription | undefined): 
   ];
   return [
     `<article class="finding severity-${finding.severity}">`,
-    `<h3><span class="badge">${SEVERITY_LABEL[finding.severity]}</span> ${escapeText(finding.title)}</h3>`,
+    `<h3><span class="badge">${SEVERITY_LABEL[finding.severity]}</span>${mark} ${escapeText(finding.title)}</h3>`,
     '<dl class="facts">',
     ...facts.filter(([, value]) => value !== '').map(([name, value]) => `<dt>${name}</dt><dd>${value}</dd>`),
     '</dl>',

@@ -1,7 +1,7 @@
 /**
  * The machine-readable report: everything the scan knows, in a stable shape and a stable order.
  *
- * Shape (every member is always present; what the scan did not have is `null`, never missing):
+ * Shape (every member here is always present; what the scan did not have is `null`, never missing):
  * ```
  * {
  *   tool:     { name: 'leakproof', version },
@@ -20,15 +20,27 @@
  *                fingerprint }]
  * }
  * ```
- * `failing` counts the findings at or above `failOn`. Findings are sorted most severe first, then
- * by operation path, method, check id, place in the description and fingerprint, so two reports
- * of the same scan are equal byte for byte. `response.json` is the parsed body or `null` (compare
- * `text` to tell a JSON `null` body from a non-JSON one).
+ * Two more, written only when the run had a baseline (so that a report without one is unchanged):
+ * ```
+ *   baseline: { file: string | null, new, known,
+ *               absent: [{ fingerprint, checkId, operation, title, acceptedAt?, reason? }] },
+ *   findings: [{ …, baseline: 'new' | 'known' }]
+ * ```
+ * `baseline` comes after `summary`; `new` and `known` count the findings the baseline does not
+ * hold and those it accepts, and `absent` holds the accepted findings this run did not report, as
+ * their entries read in the baseline file.
+ *
+ * `failing` counts the findings that fail the run: at or above `failOn`, and new under a baseline.
+ * Findings are sorted most severe first, then by operation path, method, check id, place in the
+ * description and fingerprint, so two reports of the same scan are equal byte for byte.
+ * `response.json` is the parsed body or `null` (compare `text` to tell a JSON `null` body from a
+ * non-JSON one).
  */
+import type { BaselineEntry } from '../baseline.ts';
 import type { Exchange } from '../exchange.ts';
 import type { CheckDescription, Finding, ScanSummary } from '../finding.ts';
-import type { SeverityCounts } from './findings.ts';
-import { countBySeverity, failingFindings, sortFindings } from './findings.ts';
+import type { ReportBaseline, SeverityCounts } from './findings.ts';
+import { acceptedFingerprints, countBySeverity, failingFindings, sortFindings } from './findings.ts';
 
 /** `T` as it reads back from JSON: optional and undefined members become `null`. */
 export type Jsonified<T> = T extends undefined
@@ -39,11 +51,25 @@ export type Jsonified<T> = T extends undefined
       ? { [K in keyof T]-?: Jsonified<T[K]> }
       : T;
 
-export type JsonFinding = Jsonified<Finding>;
+export type JsonFinding = Jsonified<Finding> & {
+  /** Only under a baseline: whether it accepts the finding. */
+  baseline?: 'new' | 'known';
+};
+
+/** What a run with a baseline adds to the report. */
+export interface JsonBaseline {
+  file: string | null;
+  new: number;
+  known: number;
+  /** Accepted findings this run did not report. */
+  absent: BaselineEntry[];
+}
 
 export interface JsonReport {
   tool: ScanSummary['tool'];
   summary: Jsonified<Omit<ScanSummary, 'tool'>> & { counts: SeverityCounts; total: number; failing: number };
+  /** Only under a baseline. */
+  baseline?: JsonBaseline;
   findings: JsonFinding[];
 }
 
@@ -53,13 +79,15 @@ export interface JsonReport {
  * await writeFile('leakproof.json', writeJsonReport(findings, summary));
  * ```
  */
-export function writeJsonReport(findings: readonly Finding[], summary: ScanSummary): string {
-  return `${JSON.stringify(jsonReport(findings, summary), null, 2)}\n`;
+export function writeJsonReport(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): string {
+  return `${JSON.stringify(jsonReport(findings, summary, baseline), null, 2)}\n`;
 }
 
 /** The report as a value, before it is written. */
-export function jsonReport(findings: readonly Finding[], summary: ScanSummary): JsonReport {
+export function jsonReport(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): JsonReport {
   const sorted = sortFindings(findings);
+  const accepted = acceptedFingerprints(baseline);
+  const known = sorted.filter((finding) => accepted.has(finding.fingerprint)).length;
   return {
     tool: { name: summary.tool.name, version: summary.tool.version },
     summary: {
@@ -75,9 +103,14 @@ export function jsonReport(findings: readonly Finding[], summary: ScanSummary): 
       checks: summary.checks.map(jsonCheck),
       counts: countBySeverity(sorted),
       total: sorted.length,
-      failing: failingFindings(sorted, summary).length,
+      failing: failingFindings(sorted, summary, baseline).length,
     },
-    findings: sorted.map(jsonFinding),
+    ...(baseline === undefined
+      ? {}
+      : { baseline: { file: baseline.file ?? null, new: sorted.length - known, known, absent: baseline.fixed.map((entry) => ({ ...entry })) } }),
+    findings: baseline === undefined
+      ? sorted.map(jsonFinding)
+      : sorted.map((finding) => ({ ...jsonFinding(finding), baseline: accepted.has(finding.fingerprint) ? 'known' : 'new' })),
   };
 }
 

@@ -1,18 +1,26 @@
 /**
  * JUnit XML, the test report every CI system reads: one test suite per check, one test case per
  * operation the check found something in (failing when a finding is at or above `failOn`), and
- * one passing test case for a check that found nothing.
+ * one passing test case for a check that found nothing. Under a baseline only new findings fail:
+ * a test case whose findings the baseline all accepts is skipped, "accepted by the baseline", and
+ * the accepted findings this run did not report are listed in their check's suite output.
  */
 import { formatLocation } from '../../core/location.ts';
+import type { BaselineEntry } from '../baseline.ts';
 import type { CheckDescription, Finding, ScanSummary } from '../finding.ts';
 import { atOrAbove, severityRank } from '../finding.ts';
-import { checkIndex, compareOperations, groupBy, operationLabel, reportedCheckIds, sortFindings } from './findings.ts';
+import type { ReportBaseline } from './findings.ts';
+import { acceptedFingerprints, checkIndex, compareOperations, groupBy, operationLabel, reportedCheckIds, sortFindings } from './findings.ts';
 import { escapeAttribute, escapeText } from './markup.ts';
 
 interface TestCase {
   name: string;
+  /** New findings at or above `failOn`. */
   failing: Finding[];
+  /** New findings below it. */
   passing: Finding[];
+  /** Findings the baseline accepts, whatever their severity. */
+  accepted: Finding[];
 }
 
 /**
@@ -21,22 +29,25 @@ interface TestCase {
  * await writeFile('leakproof.junit.xml', writeJunitReport(findings, summary));
  * ```
  */
-export function writeJunitReport(findings: readonly Finding[], summary: ScanSummary): string {
+export function writeJunitReport(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): string {
   const checks = checkIndex(summary);
   const sorted = sortFindings(findings);
+  const accepted = acceptedFingerprints(baseline);
   const timestamp = junitTimestamp(summary.startedAt);
-  const suites = reportedCheckIds(sorted, summary).map((id) => {
-    const cases = testCases(sorted.filter((f) => f.checkId === id), summary);
-    return suite(id, checks.get(id), cases, timestamp);
+  const absent = baseline?.fixed ?? [];
+  const suites = reportedCheckIds([...sorted, ...absent], summary).map((id) => {
+    const cases = testCases(sorted.filter((f) => f.checkId === id), summary, accepted);
+    return suite(id, checks.get(id), cases, absent.filter((entry) => entry.checkId === id), timestamp);
   });
   const tests = suites.reduce((n, s) => n + s.tests, 0);
   const failures = suites.reduce((n, s) => n + s.failures, 0);
+  const skipped = suites.reduce((n, s) => n + s.skipped, 0);
   const attributes = {
     name: `leakproof ${summary.kind}${summary.target === undefined ? '' : ` of ${summary.target}`}`,
     tests,
     failures,
     errors: 0,
-    skipped: 0,
+    skipped,
     time: seconds(summary.durationMs),
     ...(timestamp === undefined ? {} : { timestamp }),
   };
@@ -49,14 +60,23 @@ export function writeJunitReport(findings: readonly Finding[], summary: ScanSumm
   ].join('\n');
 }
 
-function testCases(findings: Finding[], summary: ScanSummary): TestCase[] {
-  if (findings.length === 0) return [{ name: 'no findings', failing: [], passing: [] }];
+function testCases(findings: Finding[], summary: ScanSummary, accepted: ReadonlySet<string>): TestCase[] {
+  if (findings.length === 0) return [{ name: 'no findings', failing: [], passing: [], accepted: [] }];
   const byOperation = groupBy([...findings].sort(compareOperations), operationKey);
-  return byOperation.map(({ items }) => ({
-    name: caseName(items[0]),
-    failing: items.filter((f) => atOrAbove(f, summary.failOn)),
-    passing: items.filter((f) => !atOrAbove(f, summary.failOn)),
-  }));
+  return byOperation.map(({ items }) => {
+    const fresh = items.filter((f) => !accepted.has(f.fingerprint));
+    return {
+      name: caseName(items[0]),
+      failing: fresh.filter((f) => atOrAbove(f, summary.failOn)),
+      passing: fresh.filter((f) => !atOrAbove(f, summary.failOn)),
+      accepted: items.filter((f) => accepted.has(f.fingerprint)),
+    };
+  });
+}
+
+/** Nothing new fails it, and the baseline accepts something in it. */
+function isSkipped(testCase: TestCase): boolean {
+  return testCase.failing.length === 0 && testCase.accepted.length > 0;
 }
 
 function operationKey(finding: Finding): string {
@@ -68,14 +88,15 @@ function caseName(finding: Finding | undefined): string {
   return label === undefined || finding?.operation === undefined ? 'API-wide' : `${label} (${finding.operation.id})`;
 }
 
-function suite(id: string, check: CheckDescription | undefined, cases: TestCase[], timestamp: string | undefined) {
+function suite(id: string, check: CheckDescription | undefined, cases: TestCase[], absent: BaselineEntry[], timestamp: string | undefined) {
   const failures = cases.filter((c) => c.failing.length > 0).length;
+  const skipped = cases.filter(isSkipped).length;
   const attributes = {
     name: check ? `${check.title} (${id})` : id,
     tests: cases.length,
     failures,
     errors: 0,
-    skipped: 0,
+    skipped,
     time: '0',
     ...(timestamp === undefined ? {} : { timestamp }),
   };
@@ -91,14 +112,15 @@ function suite(id: string, check: CheckDescription | undefined, cases: TestCase[
     `  <testsuite ${attributeList(attributes)}>`,
     ...properties,
     ...cases.flatMap((c) => testCase(c, id)),
+    ...(absent.length === 0 ? [] : [`    <system-out>${escapeText(absentText(absent))}</system-out>`]),
     '  </testsuite>',
   ];
-  return { tests: cases.length, failures, xml };
+  return { tests: cases.length, failures, skipped, xml };
 }
 
 function testCase(testCase: TestCase, checkId: string): string[] {
   const open = `    <testcase ${attributeList({ name: testCase.name, classname: `leakproof.${checkId}`, time: '0' })}`;
-  if (testCase.failing.length === 0 && testCase.passing.length === 0) return [`${open}/>`];
+  if (testCase.failing.length === 0 && testCase.passing.length === 0 && testCase.accepted.length === 0) return [`${open}/>`];
   const lines = [`${open}>`];
   const worst = testCase.failing.reduce<Finding | undefined>(
     (w, f) => (w === undefined || severityRank(f.severity) > severityRank(w.severity) ? f : w),
@@ -110,12 +132,20 @@ function testCase(testCase: TestCase, checkId: string): string[] {
       `      <failure ${attributeList({ message, type: worst.severity })}>${escapeText(testCase.failing.map(details).join('\n\n'))}</failure>`,
     );
   }
-  if (testCase.passing.length > 0) {
-    const text = `Below the failure threshold:\n\n${testCase.passing.map(details).join('\n\n')}`;
-    lines.push(`      <system-out>${escapeText(text)}</system-out>`);
-  }
+  if (isSkipped(testCase)) lines.push(`      <skipped ${attributeList({ message: 'accepted by the baseline' })}/>`);
+  const output = [
+    ...(testCase.accepted.length > 0 ? [`Accepted by the baseline:\n\n${testCase.accepted.map(details).join('\n\n')}`] : []),
+    ...(testCase.passing.length > 0 ? [`Below the failure threshold:\n\n${testCase.passing.map(details).join('\n\n')}`] : []),
+  ];
+  if (output.length > 0) lines.push(`      <system-out>${escapeText(output.join('\n\n'))}</system-out>`);
   lines.push('    </testcase>');
   return lines;
+}
+
+/** No test case: nothing was found to pass or fail, only an entry to prune from the baseline. */
+function absentText(entries: BaselineEntry[]): string {
+  const lines = entries.map((entry) => `${entry.operation ?? 'API-wide'}: ${entry.title}\nfingerprint: ${entry.fingerprint}`);
+  return `Accepted by the baseline, not found this time (fixed, or not tested):\n\n${lines.join('\n\n')}`;
 }
 
 /** What a person needs to act on a finding from a CI log, reproduction line last. */

@@ -2,11 +2,16 @@
  * SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format), the log GitHub code scanning,
  * Azure DevOps and IDEs read: one run, one rule per check, one result per finding, located in the
  * API description so that a finding shows up on the line of the operation it is about.
+ *
+ * Under a baseline, each result has a `baselineState` (SARIF §3.27.24): `new`, or `unchanged` for an
+ * accepted finding. Accepted findings this run did not report are not written as `absent` results:
+ * GitHub code scanning does not read `baselineState`, and would show each as an open alert.
  */
 import { pathToFileURL } from 'node:url';
 import type { ArtifactLocation, Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
 import type { CheckDescription, Finding, ScanSummary, Severity } from '../finding.ts';
-import { checkIndex, operationLabel, reportedCheckIds, sortFindings } from './findings.ts';
+import type { ReportBaseline } from './findings.ts';
+import { acceptedFingerprints, checkIndex, operationLabel, reportedCheckIds, sortFindings } from './findings.ts';
 
 /** Where people read about Leakproof itself: the driver's `informationUri`. */
 export const LEAKPROOF_INFORMATION_URI = 'https://www.npmjs.com/package/leakproof';
@@ -25,14 +30,15 @@ const LEVEL: Record<Severity, Result.level> = { critical: 'error', high: 'error'
  * await writeFile('leakproof.sarif', writeSarifReport(findings, summary));
  * ```
  */
-export function writeSarifReport(findings: readonly Finding[], summary: ScanSummary): string {
-  return `${JSON.stringify(sarifLog(findings, summary), null, 2)}\n`;
+export function writeSarifReport(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): string {
+  return `${JSON.stringify(sarifLog(findings, summary, baseline), null, 2)}\n`;
 }
 
 /** The log as a value, before it is written. */
-export function sarifLog(findings: readonly Finding[], summary: ScanSummary): Log {
+export function sarifLog(findings: readonly Finding[], summary: ScanSummary, baseline?: ReportBaseline): Log {
   const checks = checkIndex(summary);
   const ruleIds = reportedCheckIds(findings, summary);
+  const accepted = baseline === undefined ? undefined : acceptedFingerprints(baseline);
   const rules = ruleIds.map((id) => rule(id, checks.get(id)));
   const run: Run = {
     tool: {
@@ -46,7 +52,7 @@ export function sarifLog(findings: readonly Finding[], summary: ScanSummary): Lo
     },
     invocations: [{ executionSuccessful: true, ...invocationTimes(summary) }],
     columnKind: 'utf16CodeUnits',
-    results: sortFindings(findings).map((finding) => result(finding, ruleIds.indexOf(finding.checkId), summary)),
+    results: sortFindings(findings).map((finding) => result(finding, ruleIds.indexOf(finding.checkId), summary, baselineState(finding, accepted))),
     properties: {
       kind: summary.kind,
       ...(summary.target === undefined ? {} : { target: summary.target }),
@@ -90,7 +96,7 @@ function ruleName(text: string): string {
   return text.split(/[^A-Za-z0-9]+/).filter((w) => w !== '').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
-function result(finding: Finding, ruleIndex: number, summary: ScanSummary): Result {
+function result(finding: Finding, ruleIndex: number, summary: ScanSummary, baselineState: Result.baselineState | undefined): Result {
   return {
     ruleId: finding.checkId,
     ruleIndex,
@@ -105,7 +111,14 @@ function result(finding: Finding, ruleIndex: number, summary: ScanSummary): Resu
       // An audit reads a description and sends nothing: there is no request to reproduce.
       ...(finding.evidence.curl === '' ? {} : { curl: finding.evidence.curl }),
     },
+    ...(baselineState === undefined ? {} : { baselineState }),
   };
+}
+
+/** `new` or `unchanged` under a baseline (`accepted` holds what it accepts); nothing without one. */
+function baselineState(finding: Finding, accepted: ReadonlySet<string> | undefined): Result.baselineState | undefined {
+  if (accepted === undefined) return undefined;
+  return accepted.has(finding.fingerprint) ? 'unchanged' : 'new';
 }
 
 /**
