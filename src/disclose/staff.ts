@@ -1,10 +1,14 @@
 /**
  * Staff accounts: local users with scrypt password hashes, browser sessions and API tokens. A
  * session or token is a random bearer secret of which only the hash is stored; sessions expire,
- * and disabling a user ends their sessions and tokens at once. A new password, changed or reset,
- * ends the account's other sessions but keeps its API tokens, which are credentials of their own.
+ * and disabling a user ends their sessions and tokens at once, for good: enabling the account again
+ * brings none back. A new password, changed or reset, ends the account's other sessions but keeps
+ * its API tokens, which are credentials of their own. Every request reads the member's role and
+ * state afresh, so a new role or a disabled account applies at once. The tracker always keeps an
+ * active admin: only an admin manages accounts, so nobody could undo the loss of the last one.
  */
-import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { DECOY_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newPassword, newToken, tokenHash, verifyPassword } from './credentials.ts';
 import type { Role, User } from './model.ts';
 import { ROLES } from './model.ts';
@@ -16,6 +20,9 @@ import type { Dialect } from './store/database.ts';
 
 /** Sessions last a working day of inactivity at most: 12 hours from login. */
 export const SESSION_MS = 12 * 3_600_000;
+
+/** An arbitrary constant naming, in PostgreSQL, the lock that serialises changes to who is an active admin. */
+const ADMINS_LOCK = 7_311_002;
 
 export interface NewUser {
   email: string;
@@ -64,14 +71,53 @@ export class StaffDirectory {
     return row ? userFromRow(row) : undefined;
   }
 
-  /** Disables an account and ends its sessions and API tokens. */
+  /** Disables an active account and ends its sessions and API tokens at once; the last active admin stays. */
   async disable(id: number, by: number): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
+      const member = await this.#lockedMember(trx, id);
+      if (!member || member.disabled === 1) throw new InputError('user', `there is no active account number ${String(id)}`);
+      if (member.role === 'admin') await keepAnAdmin(trx, id, `${member.name} is the last active admin and cannot be disabled`);
       await trx.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
       await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
       await trx.deleteFrom('api_tokens').where('user_id', '=', id).execute();
       await appendEvent(trx, this.#dialect, { at: this.#now(), actor: `user:${String(by)}`, caseId: null, action: 'user.disabled', data: { id } });
     });
+  }
+
+  /**
+   * Enables a disabled account again. The sessions and API tokens that disabling ended stay ended:
+   * the member signs in again, and asks for a new token.
+   */
+  async enable(id: number, by: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      // Conditional, so that of two admins enabling the account at once only one records it.
+      const { numUpdatedRows } = await trx.updateTable('users').set({ disabled: 0 }).where('id', '=', id).where('disabled', '=', 1).executeTakeFirst();
+      if (numUpdatedRows === 0n) throw new InputError('user', `there is no disabled account number ${String(id)}`);
+      await appendEvent(trx, this.#dialect, { at: this.#now(), actor: `user:${String(by)}`, caseId: null, action: 'user.enabled', data: { id } });
+    });
+  }
+
+  /** Gives a member another role, from their next request on; the last active admin stays one. */
+  async changeRole(id: number, role: Role, by: number): Promise<void> {
+    if (!ROLES.includes(role)) throw new InputError('role', `must be one of ${ROLES.join(', ')}`);
+    await this.#db.transaction().execute(async (trx) => {
+      const member = await this.#lockedMember(trx, id);
+      if (!member) throw new InputError('user', `there is no account number ${String(id)}`);
+      if (member.role === role) return;
+      if (member.role === 'admin' && member.disabled === 0) await keepAnAdmin(trx, id, `${member.name} is the last active admin and must stay one`);
+      await trx.updateTable('users').set({ role }).where('id', '=', id).execute();
+      await appendEvent(trx, this.#dialect, { at: this.#now(), actor: `user:${String(by)}`, caseId: null, action: 'user.role', data: { id, from: member.role, to: role } });
+    });
+  }
+
+  /**
+   * A member read inside a change to who is an admin. PostgreSQL takes a lock first, so that two
+   * admins demoting or disabling each other at once are checked one after the other, and cannot
+   * both succeed; SQLite's write transactions run one at a time already.
+   */
+  async #lockedMember(trx: Transaction<Tables>, id: number): Promise<{ name: string; role: string; disabled: number } | undefined> {
+    if (this.#dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${ADMINS_LOCK})`.execute(trx);
+    return trx.selectFrom('users').select(['name', 'role', 'disabled']).where('id', '=', id).executeTakeFirst();
   }
 
   /**
@@ -158,6 +204,12 @@ export class StaffDirectory {
     if (!row || row.disabled === 1) return undefined;
     return userFromRow(row);
   }
+}
+
+/** Refuses, saying `why`, a change that would leave no active admin besides the member `id`. */
+async function keepAnAdmin(trx: Transaction<Tables>, id: number, why: string): Promise<void> {
+  const other = await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).where('id', '!=', id).limit(1).executeTakeFirst();
+  if (!other) throw new InputError('user', `${why}: make another member an admin first, so that someone can still manage accounts`);
 }
 
 /** The rule for every password a person chooses, at account creation and when changing it. */

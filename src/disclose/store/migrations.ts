@@ -179,8 +179,12 @@ function advisories(dialect: Dialect): Migration {
   };
 }
 
-/** Brings the database's schema up to date; a failure names the migration and leaves the rest undone. */
-export async function migrate(database: Database): Promise<void> {
+/**
+ * Brings the database's schema up to date, or only up to the migration named `to` (the upgrade
+ * tests build an older release's database with it); a failure names the migration and leaves the
+ * rest undone.
+ */
+export async function migrate(database: Database, to?: string): Promise<void> {
   const migrations: Record<string, Migration> = { '0001-initial': initial(database.dialect), '0002-clock-indexes': clockIndexes, '0003-advisories': advisories(database.dialect) };
   const migrator = new Migrator({
     db: database.db,
@@ -190,7 +194,7 @@ export async function migrate(database: Database): Promise<void> {
     // Without it Kysely looks for its tables in every schema, and takes another schema's for ours.
     migrationTableSchema: database.schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error === undefined) return;
   const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migrations';
   throw new StoreError(`migrating the tracker's database ${database.label} failed at ${failed}: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });

@@ -155,9 +155,9 @@ export function usersPage(settings: DiscloseSettings, user: User, csrf: string, 
 <h1>Users</h1>
 ${errorNote(error)}
 <table><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr></thead><tbody>
-${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>${u.disabled || u.id === user.id ? '' : html`<form method="post" action="/users/${u.id}/reset-password" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Reset password</button></form>
-<form method="post" action="/users/${u.id}/disable" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button>Disable</button></form>`}</td></tr>`)}
+${users.map((u) => memberRow(u, user, csrf))}
 </tbody></table>
+<p class="meta">Disabling an account ends its sessions and API tokens at once; enabling it again brings none back. A new role applies from the member's next request. The tracker keeps at least one active admin.</p>
 <h2>Add a user</h2>
 <form method="post" action="/users">
 <input type="hidden" name="_csrf" value="${csrf}">
@@ -167,6 +167,20 @@ ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.role}</
 <label for="password">Initial password (at least ${MIN_PASSWORD_LENGTH} characters)</label><input id="password" name="password" type="password" autocomplete="new-password">
 <button type="submit">Add user</button>
 </form>`);
+}
+
+/**
+ * A member's row: a form to change their role, and Reset password and Disable for an active
+ * account, or Enable for a disabled one. One's own row has none: another admin changes it.
+ */
+function memberRow(member: User, admin: User, csrf: string): Html {
+  const status = member.disabled ? 'disabled' : 'active';
+  if (member.id === admin.id) return html`<tr><td>${member.name} (you)</td><td>${member.email}</td><td>${member.role}</td><td>${status}</td><td></td></tr>`;
+  const form = (action: string, fields: Html) => html`<form method="post" action="/users/${member.id}/${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}</form>`;
+  const role = form('role', html`<select name="role" aria-label="Role of ${member.name}">${ROLES.map((r) => html`<option ${r === member.role ? 'selected' : ''}>${r}</option>`)}</select> <button>Change role</button>`);
+  const actions = member.disabled ? form('enable', html`<button>Enable</button>`) : html`${form('reset-password', html`<button>Reset password</button>`)}
+${form('disable', html`<button>Disable</button>`)}`;
+  return html`<tr><td>${member.name}</td><td>${member.email}</td><td>${role}</td><td>${status}</td><td>${actions}</td></tr>`;
 }
 
 /** A reset password, shown to the admin this once: only its hash is kept. */

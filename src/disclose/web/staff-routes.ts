@@ -28,6 +28,7 @@ declare module 'fastify' {
 const OIDC_COOKIE = 'lp_oidc';
 
 type CaseRequest = FastifyRequest<{ Params: { id: string; action?: string } }>;
+type MemberRequest = FastifyRequest<{ Params: { id: string } }>;
 
 export function registerStaffPages(app: FastifyInstance, service: DiscloseService): void {
   const { settings, tracker } = service;
@@ -175,12 +176,20 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
     }
     return reply.redirect('/users', 303);
   });
-  app.post<{ Params: { id: string } }>('/users/:id/disable', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
+  /** A change to another member's account; a refusal shows the users page again, saying why. */
+  const memberChange = (own: string, change: (id: number, admin: User, request: MemberRequest) => Promise<void>) => async (request: MemberRequest, reply: FastifyReply) => {
     const admin = userOf(request);
-    const id = otherMember(request.params.id, admin, 'you cannot disable your own account');
-    await tracker.staff.disable(id, admin.id);
+    try {
+      await change(otherMember(request.params.id, admin, own), admin, request);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return sendPage(reply.status(400), usersPage(settings, admin, reply.generateCsrf(), await tracker.staff.users(), error.message));
+    }
     return reply.redirect('/users', 303);
-  });
+  };
+  app.post<{ Params: { id: string } }>('/users/:id/disable', { preHandler: [requireStaff('admin'), csrf] }, memberChange('you cannot disable your own account', (id, admin) => tracker.staff.disable(id, admin.id)));
+  app.post<{ Params: { id: string } }>('/users/:id/enable', { preHandler: [requireStaff('admin'), csrf] }, memberChange('your own account is enabled already', (id, admin) => tracker.staff.enable(id, admin.id)));
+  app.post<{ Params: { id: string } }>('/users/:id/role', { preHandler: [requireStaff('admin'), csrf] }, memberChange('you cannot change your own role: another admin can', (id, admin, request) => tracker.staff.changeRole(id, (formField(request, 'role') ?? '') as Role, admin.id)));
   app.post<{ Params: { id: string } }>('/users/:id/reset-password', { preHandler: [requireStaff('admin'), csrf] }, async (request, reply) => {
     const admin = userOf(request);
     const id = otherMember(request.params.id, admin, 'change your own password on your account page');
