@@ -15,6 +15,7 @@ import type { Admission, Counters, Limit } from '../src/gateway/counters/counter
 import { createMemoryCounters } from '../src/gateway/counters/memory.ts';
 import { connectRedisCounters } from '../src/gateway/counters/redis.ts';
 import { createGuard } from '../src/gateway/limits.ts';
+import { random } from './fixtures/random.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
@@ -245,17 +246,6 @@ describe('a refused request is not counted', () => {
     assert.equal(refusal(await counters.increment([hourly, operation])).retryAfterMs, 80 * MINUTE);
   });
 });
-
-/** A deterministic random sequence, so that both counters see the same one and a failure repeats. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('memory and Redis decide alike', () => {
   /** Runs the same sequence on an adapter and answers what it was told at each step. */
