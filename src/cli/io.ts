@@ -41,7 +41,9 @@ export function processIo(): Io {
       process.stderr.write(`${text}\n`);
     },
     interactive,
-    colors: pc.createColors(pc.isColorSupported && interactive),
+    // isTTY is undefined, not false, on a pipe, whatever its type says: createColors(undefined)
+    // would fall back to picocolors' own detection, which turns colour on whenever CI is set.
+    colors: pc.createColors(interactive ? pc.isColorSupported : false),
     status: (line) => {
       if (!statusShown) return;
       clear();
