@@ -12,9 +12,8 @@
  *     response-schema-open: medium  # closed schemas are our standard
  * ```
  */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LeakproofConfig } from '../core/config.ts';
-import { checkSection } from '../core/config.ts';
+import { checkSection, configPath } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Severity } from '../scan/finding.ts';
 import { SEVERITIES } from '../scan/finding.ts';
@@ -74,11 +73,6 @@ export function auditConfig(config: LeakproofConfig, flags: AuditFlags = {}): Au
   const section = (checkSection(config, 'audit', auditSectionSchema) ?? {}) as Partial<AuditSettings>;
   const failOn = flags.failOn ?? section.failOn ?? 'medium';
   if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOn}'`);
-  const baseline = flags.baseline ?? fromFile(config, section.baseline);
+  const baseline = flags.baseline ?? configPath(config, section.baseline);
   return { failOn: failOn as Severity, rules: section.rules ?? {}, ...(baseline === undefined ? {} : { baseline }) };
-}
-
-/** A path written in the configuration, as the working directory names it. */
-function fromFile(config: LeakproofConfig, path: string | undefined): string | undefined {
-  return path === undefined || config.file === undefined || isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(config.file), path));
 }

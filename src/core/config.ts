@@ -12,6 +12,7 @@
  * ```
  */
 import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from './errors.ts';
@@ -72,6 +73,22 @@ export async function loadConfig(path?: string, env: NodeJS.ProcessEnv = process
   const document = root as Record<string, unknown>;
   const section = document.personalData;
   return { file, personalData: section === undefined ? {} : checkPersonalDataConfig(section, { locate, path: 'personalData' }), document, locate };
+}
+
+/**
+ * A path written in the configuration file, as the working directory names it: paths in the file
+ * are relative to the file. An absolute path, or any path when the configuration has no file,
+ * stays as written.
+ *
+ * @example
+ * ```ts
+ * configPath({ file: 'deploy/leakproof.yaml' }, 'openapi.yaml'); // 'deploy/openapi.yaml'
+ * ```
+ */
+export function configPath(config: Pick<LeakproofConfig, 'file'>, path: string): string;
+export function configPath(config: Pick<LeakproofConfig, 'file'>, path: string | undefined): string | undefined;
+export function configPath(config: Pick<LeakproofConfig, 'file'>, path: string | undefined): string | undefined {
+  return path === undefined || config.file === undefined || isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(config.file), path));
 }
 
 /**

@@ -20,9 +20,8 @@
  *         - { view: public }
  * ```
  */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LeakproofConfig } from '../core/config.ts';
-import { checkSection } from '../core/config.ts';
+import { checkSection, configPath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { AuthenticationConfig } from './authentication/index.ts';
 import { authenticationSchema } from './authentication/index.ts';
@@ -195,7 +194,7 @@ export interface GatewayFlags {
 export function gatewayConfig(config: LeakproofConfig, flags: GatewayFlags = {}): GatewaySettings {
   const section = checkSection(config, 'gateway', gatewaySectionSchema) as GatewaySection | undefined;
   if (!section) throw new ConfigError(`${config.file ?? 'the configuration'} has no gateway section`, { hint: 'see the README\'s gateway section for an example' });
-  const spec = config.file === undefined || isAbsolute(section.spec) ? section.spec : relative(process.cwd(), resolve(dirname(config.file), section.spec));
+  const spec = configPath(config, section.spec);
   return {
     listen: { host: flags.host ?? section.listen?.host ?? '127.0.0.1', port: flags.port ?? section.listen?.port ?? 8081 },
     admin: section.admin === undefined ? undefined : { host: section.admin.host ?? '127.0.0.1', port: flags.adminPort ?? section.admin.port },
@@ -237,5 +236,5 @@ function storeOf(store: string | undefined, file: string | undefined): string {
   if (/^(?:postgres(?:ql)?:\/\/|ndjson:-$)/.test(target) || file === undefined) return target;
   const scheme = /^(sqlite:|ndjson:)/.exec(target)?.[1] ?? '';
   const path = target.slice(scheme.length);
-  return `${scheme}${isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(file), path))}`;
+  return `${scheme}${configPath({ file }, path)}`;
 }

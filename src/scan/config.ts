@@ -15,9 +15,8 @@
  *     allow: [getWorkoutDetails]
  * ```
  */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LeakproofConfig } from '../core/config.ts';
-import { checkSection } from '../core/config.ts';
+import { checkSection, configPath } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { SubjectFacts } from './engine.ts';
 import type { Severity } from './finding.ts';
@@ -113,10 +112,8 @@ interface ScanSection {
 /** Paths in the file are relative to the file; paths given as flags, to the working directory. */
 export function scanConfig(config: LeakproofConfig, flags: ScanFlags): ScanConfig {
   const section = (checkSection(config, 'scan', scanSectionSchema) ?? {}) as ScanSection;
-  const fromFile = (path: string | undefined): string | undefined =>
-    path === undefined || config.file === undefined || isAbsolute(path) ? path : relative(process.cwd(), resolve(dirname(config.file), path));
   const target = flags.target ?? section.target;
-  const spec = flags.spec ?? fromFile(section.spec);
+  const spec = flags.spec ?? configPath(config, section.spec);
   if (target === undefined) throw new UsageError('no target: give --target URL or scan.target in the configuration');
   if (spec === undefined) throw new UsageError('no API description: give --spec FILE or scan.spec in the configuration');
   if (!URL.canParse(target)) throw new UsageError(`--target must be a URL such as http://127.0.0.1:8080, not '${target}'`);
@@ -143,6 +140,6 @@ export function scanConfig(config: LeakproofConfig, flags: ScanFlags): ScanConfi
       timeoutMs: section.safety?.timeoutMs ?? 10_000,
     },
     failOn: failOn as Severity,
-    baseline: flags.baseline ?? fromFile(section.baseline),
+    baseline: flags.baseline ?? configPath(config, section.baseline),
   };
 }

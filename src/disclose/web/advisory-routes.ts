@@ -8,13 +8,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChecksumAlgorithm, DistributedAdvisory } from '../advisory/index.ts';
 import { changesCsv, checksumFile, csafFileName, distributionPath, indexTxt, PROVIDER_METADATA_PATH, providerMetadata, WHITE_DIRECTORY } from '../advisory/index.ts';
 import type { PublishedAdvisory } from '../model.ts';
-import { InputError } from '../report-input.ts';
+import { caseReference } from '../model.ts';
 import type { DiscloseService } from '../service.ts';
 import { CaseNotFoundError } from '../tracker.ts';
 import type { AdvisoryView } from './advisory-pages.ts';
 import { advisoriesPage, advisoryPage, advisoryView, directoryListing } from './advisory-pages.ts';
 import { sendPage } from './app.ts';
-import { publisherOf } from './staff-routes.ts';
+import { caseId, publisherOf, revisionNumber } from './staff-routes.ts';
 
 /** Published revisions never change, so a few minutes of caching anywhere is safe; a new revision shows after it. */
 const PUBLIC_CACHE = 'public, max-age=300';
@@ -25,24 +25,19 @@ export function registerAdvisoryPages(app: FastifyInstance, service: DiscloseSer
   // Keyed by case and revision: a revision's document never changes once published.
   const views = new Map<string, AdvisoryView>();
 
-  const latest = async (published: PublishedAdvisory, revision = published.revision) => {
-    const stored = await tracker.publishedAdvisory(published.caseId, revision);
-    if (stored === undefined) throw new CaseNotFoundError(`${published.reference} has no revision ${String(revision)}`);
-    return stored;
+  const stored = async (published: PublishedAdvisory, revision = published.revision) => {
+    const found = await tracker.publishedAdvisory(published.caseId, revision);
+    if (found === undefined) throw new CaseNotFoundError(`${published.reference} has no revision ${String(revision)}`);
+    return found;
   };
   const viewOf = async (published: PublishedAdvisory): Promise<AdvisoryView> => {
     const key = `${String(published.caseId)}:${String(published.revision)}`;
     let view = views.get(key);
     if (view === undefined) {
-      view = advisoryView((await latest(published)).csaf);
+      view = advisoryView((await stored(published)).csaf);
       views.set(key, view);
     }
     return view;
-  };
-  const find = async (match: (p: PublishedAdvisory) => boolean, what: string) => {
-    const found = (await tracker.publishedAdvisories()).find(match);
-    if (found === undefined) throw new CaseNotFoundError(`no advisory ${what} is published`);
-    return found;
   };
   const publicText = (reply: FastifyReply, type: string, text: string) => reply.header('cache-control', PUBLIC_CACHE).type(type).send(text);
 
@@ -52,14 +47,14 @@ export function registerAdvisoryPages(app: FastifyInstance, service: DiscloseSer
     return sendPage(reply.header('cache-control', PUBLIC_CACHE), advisoriesPage(settings, listed));
   });
   app.get<{ Params: { name: string }; Querystring: { revision?: string } }>('/advisories/:name', async (request, reply) => {
-    const match = /^(VR-\d{1,12})(?:\.(json|md))?$/i.exec(request.params.name);
-    if (!match?.[1]) throw new CaseNotFoundError(`no advisory ${request.params.name.slice(0, 40)} is published`);
-    const reference = match[1].toUpperCase();
-    const published = await find((p) => p.reference === reference, reference);
-    const format = match[2]?.toLowerCase();
+    const [, name = '', extension] = /^(.*?)(?:\.(json|md))?$/i.exec(request.params.name) ?? [];
+    const id = caseId(name);
+    const published = (await tracker.publishedAdvisories()).find((p) => p.caseId === id);
+    if (published === undefined) throw new CaseNotFoundError(`no advisory ${caseReference(id)} is published`);
+    const format = extension?.toLowerCase();
     if (format === undefined) return sendPage(reply.header('cache-control', PUBLIC_CACHE), advisoryPage(settings, published, await viewOf(published)));
-    const stored = await latest(published, revisionOf(request.query.revision, published));
-    return format === 'json' ? publicText(reply, 'application/json; charset=utf-8', stored.csaf) : publicText(reply, 'text/markdown; charset=utf-8', stored.markdown);
+    const { csaf, markdown } = await stored(published, revisionNumber(request.query.revision));
+    return format === 'json' ? publicText(reply, 'application/json; charset=utf-8', csaf) : publicText(reply, 'text/markdown; charset=utf-8', markdown);
   });
 
   app.get(PROVIDER_METADATA_PATH, async (_request, reply) => {
@@ -98,7 +93,7 @@ export function registerAdvisoryPages(app: FastifyInstance, service: DiscloseSer
     const [, name, algorithm] = /^(.+\.json)(?:\.(sha256|sha512))?$/.exec(file) ?? [];
     const found = name === undefined ? undefined : (await distributed()).find(({ entry }) => distributionPath(entry) === `${year}/${name}`);
     if (found === undefined || name === undefined) throw new CaseNotFoundError(`no CSAF document ${`${year}/${file}`.slice(0, 80)} is published`);
-    const { csaf } = await latest(found.published);
+    const { csaf } = await stored(found.published);
     return algorithm === undefined
       ? publicText(reply, 'application/json; charset=utf-8', csaf)
       : publicText(reply, 'text/plain; charset=utf-8', checksumFile(csaf, name, algorithm as ChecksumAlgorithm));
@@ -108,13 +103,4 @@ export function registerAdvisoryPages(app: FastifyInstance, service: DiscloseSer
 /** The tracking facts of a published advisory, as its latest CSAF document states them. */
 function distributedAdvisory(p: PublishedAdvisory): DistributedAdvisory {
   return { trackingId: p.reference, initialReleaseDate: new Date(p.initialAt).toISOString(), currentReleaseDate: new Date(p.currentAt).toISOString() };
-}
-
-/** `?revision=N`: the latest when none is named; a revision that does not exist is not found. */
-function revisionOf(text: string | undefined, published: PublishedAdvisory): number {
-  if (text === undefined) return published.revision;
-  if (!/^\d{1,6}$/.test(text)) throw new InputError('revision', 'must be a revision number');
-  const number = Number(text);
-  if (number < 1 || number > published.revision) throw new CaseNotFoundError(`${published.reference} has revisions 1 to ${String(published.revision)}`);
-  return number;
 }

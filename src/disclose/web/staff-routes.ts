@@ -150,10 +150,9 @@ export function registerStaffPages(app: FastifyInstance, service: DiscloseServic
       reply.callNotFound();
       return reply;
     }
-    const { revision } = request.query;
-    if (revision !== undefined && !/^[1-9]\d{0,5}$/.test(revision)) throw new InputError('revision', 'must be a revision number (1, 2, ...)');
+    const revision = revisionNumber(request.query.revision);
     const c = await tracker.getCase(caseId(request.params.id));
-    const advisory = await advisoryText(service, c, format, revision === undefined ? undefined : Number(revision));
+    const advisory = await advisoryText(service, c, format, revision);
     if (advisory === undefined) {
       reply.callNotFound();
       return reply;
@@ -211,6 +210,13 @@ export function caseId(text: string): number {
   const match = /^(?:VR-)?(\d{1,12})$/i.exec(text);
   if (!match) throw new InputError('case', `'${text.slice(0, 40)}' is not a case number`);
   return Number(match[1]);
+}
+
+/** A page's `?revision=N`: undefined when none is named. */
+export function revisionNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(text)) throw new InputError('revision', 'must be a revision number (1, 2, ...)');
+  return Number(text);
 }
 
 /** One action from a form or the API's fields. */
